@@ -1,0 +1,43 @@
+"""What renderers produce and the writer stores: a named file, as bytes or as a finished temp file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .edition import Loaded
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output file. ``name`` is relative to the output folder, with ``/`` separators."""
+
+    name: str
+    data: bytes | None = None
+    source: Path | None = None
+    """A file already written elsewhere (big merged PDFs), moved into place instead of ``data``."""
+
+    def __post_init__(self) -> None:
+        if (self.data is None) == (self.source is None):
+            raise ValueError("an Artifact has either data or a source file")
+
+
+Progress = Callable[[str, int, int], None]
+"""progress(label, done, total): renderers report long work (certificates) through this."""
+
+
+def no_progress(label: str, done: int, total: int) -> None:
+    """Progress sink for callers that show none."""
+
+
+@dataclass
+class Run:
+    """One generate run: the loaded edition, a scratch folder, and where progress goes."""
+
+    loaded: Loaded
+    scratch: Path
+    progress: Progress = field(default=no_progress)
+
+
+Render = Callable[[Run], Iterator[Artifact]]

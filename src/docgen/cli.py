@@ -1,0 +1,181 @@
+"""The docgen command: generate, check, schema. Messages and help are in Chinese.
+
+argparse rather than typer/click: every user-visible string argparse prints goes through one
+gettext hook, so the whole interface — errors included — can be Chinese (see cli_zh.py).
+Exit codes: 0 done, 1 input problems (located messages), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__, cli_zh
+from .errors import DocgenError, Problem, display_path
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except DocgenError as exc:
+        _print_problems(exc)
+        return 1
+    except KeyboardInterrupt:
+        err.print("[yellow]已中断；之前生成的文件保持不变。[/]")
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    cli_zh.install()
+    from .outputs import LABELS, OUTPUTS  # after install(): imports are slow, help is not
+
+    parser = argparse.ArgumentParser(
+        prog="docgen",
+        description="把一届评选的结果（一个 edition.yaml 文件）生成为会议报告、新闻稿和荣誉证书。",
+        epilog="例：docgen generate editions/quanyibei-21/edition.yaml",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"docgen {__version__}", help="显示版本号并退出"
+    )
+    commands = parser.add_subparsers(title="命令", metavar="命令", required=True)
+
+    gen = commands.add_parser(
+        "generate", help="生成全部文件", description="检查并生成一届评选的全部文件。"
+    )
+    gen.add_argument("edition", type=Path, metavar="EDITION.yaml", help="本届的 edition.yaml")
+    gen.add_argument(
+        "-o", "--out", type=Path, metavar="目录", help="输出目录（默认 out/<本届文件夹名>/）"
+    )
+    kinds = "、".join(f"{k}（{v}）" for k, v in LABELS.items())
+    gen.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        choices=list(OUTPUTS),
+        metavar="种类",
+        help=f"只生成其中几种：{kinds}",
+    )
+    gen.set_defaults(handler=_generate)
+
+    chk = commands.add_parser(
+        "check", help="只检查，不生成", description="做 generate 的全部检查，不写任何文件。"
+    )
+    chk.add_argument("edition", type=Path, metavar="EDITION.yaml", help="本届的 edition.yaml")
+    chk.set_defaults(handler=_check)
+
+    sch = commands.add_parser(
+        "schema",
+        help="打印 edition.yaml 的 JSON Schema",
+        description="打印 JSON Schema，供编辑器（如 VS Code）自动补全和检查。",
+    )
+    sch.add_argument(
+        "--of",
+        choices=["edition", "branding", "certificate"],
+        default="edition",
+        help="哪个文件的格式（默认 edition）",
+    )
+    sch.set_defaults(handler=_schema)
+    return parser
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from . import generate, pdf
+
+    if not pdf.has_harfbuzz_subset():
+        err.print(
+            "[yellow]提示：未安装 libharfbuzz-subset0，PDF 生成会明显变慢。"
+            "安装：sudo apt-get install libharfbuzz-subset0[/]"
+        )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(f"正在生成{label}", total=total)
+            bar.update(tasks[label], completed=done)  # type: ignore[arg-type]
+
+        written, warnings = generate.generate(args.edition, args.out, args.only, progress)
+    _summary(written)
+    if warnings:
+        err.print(
+            f"[yellow]另有 {len(warnings)} 条排版提示（不影响生成），"
+            f"运行 docgen check {escape(str(args.edition))} 查看。[/]"
+        )
+    return 0
+
+
+def _summary(written: object) -> None:
+    from .outputs import LABELS
+    from .writer import Written
+
+    assert isinstance(written, Written)  # noqa: S101 - narrows the type for mypy
+    table = Table(title=f"已生成到 {escape(display_path(written.folder))}/", title_justify="left")
+    table.add_column("内容")
+    table.add_column("文件数", justify="right")
+    table.add_column("大小", justify="right")
+    for output, (count, size) in written.by_output().items():
+        table.add_row(LABELS.get(output, output), str(count), _size(size))
+    out.print(table)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _check(args: argparse.Namespace) -> int:
+    from . import generate
+
+    _, warnings = generate.check(args.edition)
+    for problem in warnings:
+        _print_problem(problem)
+    note = f"，{len(warnings)} 条排版提示" if warnings else ""
+    err.print(f"[green]检查通过：没有错误{note}。[/]")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from . import schema
+
+    print(json.dumps(schema.json_schema(args.of), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _print_problems(exc: DocgenError) -> None:
+    if not exc.problems:
+        err.print(f"[red]错误：{escape(exc.text)}[/]")
+        return
+    for problem in exc.problems:
+        _print_problem(problem)
+    errors = sum(1 for p in exc.problems if p.is_error)
+    warnings = len(exc.problems) - errors
+    note = f"，另有 {warnings} 条提示" if warnings else ""
+    err.print(f"[red]发现 {errors} 个错误{note}；没有生成任何文件。[/]")
+
+
+def _print_problem(problem: Problem) -> None:
+    colour = "red" if problem.is_error else "yellow"
+    err.print(f"[{colour}]{escape(str(problem))}[/]", soft_wrap=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

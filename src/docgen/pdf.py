@@ -1,0 +1,167 @@
+"""HTML → PDF with WeasyPrint, confined: only bundled fonts, only allowed files, and every
+WeasyPrint complaint (a missing image, a glyph no font has) fails the run instead of being logged."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from . import fonts
+from .errors import DocgenError
+
+fonts.configure_fontconfig()  # before WeasyPrint loads fontconfig
+import weasyprint  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
+
+ASSET_SCHEME = "docgen-asset"
+FONT_SCHEME = "docgen-font"
+MIME = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".css": "text/css",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+}
+
+
+class Fetcher(URLFetcher):  # type: ignore[misc]
+    """Serves in-memory assets and fonts, and files under the allowed folders; refuses the rest.
+
+    Refused: http(s), ftp, file:// outside the roots (after resolving `..` and symlinks), UNC
+    hosts. The refusal is a FatalURLFetchingError, so WeasyPrint stops instead of logging.
+    """
+
+    def __init__(self, roots: list[Path], memory: Mapping[str, bytes]) -> None:
+        super().__init__(allowed_protocols=None, allow_redirects=False, fail_on_errors=True)
+        self.roots = [r.resolve() for r in roots]
+        self.memory = memory
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme in (ASSET_SCHEME, FONT_SCHEME):
+            return self._from_memory(url, unquote(parts.path))
+        if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+            return self._from_file(url, Path(unquote(parts.path)))
+        raise FatalURLFetchingError(f"不允许读取 {url}：只能使用本届文件夹、模板和内置字体中的文件")
+
+    def _from_memory(self, url: str, name: str) -> URLFetcherResponse:
+        if name not in self.memory:
+            raise FatalURLFetchingError(f"模板引用了不存在的资源 {url}")
+        mime = MIME.get(Path(name).suffix.lower(), "application/octet-stream")
+        return URLFetcherResponse(url, self.memory[name], {"Content-Type": mime})
+
+    def _from_file(self, url: str, path: Path) -> URLFetcherResponse:
+        try:
+            real = path.resolve(strict=True)
+        except OSError:
+            raise FatalURLFetchingError(f"找不到文件 {path}") from None
+        if not any(real.is_relative_to(root) for root in self.roots) or not real.is_file():
+            raise FatalURLFetchingError(f"不允许读取 {url}：它不在允许的文件夹中")
+        mime = MIME.get(real.suffix.lower(), "application/octet-stream")
+        return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
+
+
+@dataclass
+class Assets:
+    """What one render may use: in-memory files (photos, subset fonts) and allowed folders."""
+
+    roots: list[Path]
+    memory: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, name: str, data: bytes) -> str:
+        self.memory[name] = data
+        return f"{ASSET_SCHEME}:{name}"
+
+    def fetcher(self) -> Fetcher:
+        return Fetcher(self.roots, self.memory)
+
+
+@dataclass
+class FontSet:
+    """Subsets of every bundled face for one run's text, and the @font-face CSS that loads them."""
+
+    css: str
+    memory: dict[str, bytes]
+    config: FontConfiguration = field(default_factory=FontConfiguration)
+
+    @classmethod
+    def for_text(cls, text: str) -> FontSet:
+        subsets = fonts.subset_all(text)
+        return cls(
+            css="\n".join(s.css for s in subsets),
+            memory={s.name: s.data for s in subsets},
+        )
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def strict_weasyprint(what: str) -> Iterator[None]:
+    """Turn WeasyPrint's logged warnings and errors, and fetch refusals, into a DocgenError."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    logger.addHandler(collector)
+    try:
+        yield
+    except FatalURLFetchingError as exc:
+        reason = exc.__cause__ or exc
+        raise DocgenError(f"{what}：{reason}") from None
+    finally:
+        logger.removeHandler(collector)
+    if collector.messages:
+        details = "\n".join(f"  - {_translate(m)}" for m in dict.fromkeys(collector.messages))
+        raise DocgenError(f"{what}：排版时出现问题，未生成文件：\n{details}")
+
+
+def _translate(message: str) -> str:
+    if message.startswith(".notdef glyph rendered"):
+        return "有字符没有字体可以显示（缺字）：" + message.split(":", 1)[-1].strip()
+    if "Failed to load image" in message or "Failed to load" in message:
+        return "图片无法加载：" + message
+    return message
+
+
+def render(html: str, base: Path, assets: Assets, fontset: FontSet, what: str) -> Any:
+    """Lay out ``html`` (a weasyprint.Document); fonts come only from ``fontset``."""
+    memory = {**assets.memory, **fontset.memory}
+    fetcher = Fetcher(assets.roots, memory)
+    with strict_weasyprint(what):
+        document = weasyprint.HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher)
+        stylesheet = weasyprint.CSS(
+            string=fontset.css, url_fetcher=fetcher, font_config=fontset.config
+        )
+        return document.render(stylesheets=[stylesheet], font_config=fontset.config)
+
+
+def write(document: Any, what: str, identifier: bytes | None = None) -> bytes:
+    """Serialise a laid-out document (or a copy with some pages) to PDF bytes."""
+    with strict_weasyprint(what):
+        data: bytes = document.write_pdf(pdf_identifier=identifier)
+        return data
+
+
+def identifier(*parts: str) -> bytes:
+    """A stable /ID for a PDF, derived from what it contains (never from the clock)."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32].encode()
+
+
+def has_harfbuzz_subset() -> bool:
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    return harfbuzz_subset is not None

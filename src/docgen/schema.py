@@ -1,0 +1,21 @@
+"""JSON Schemas generated from the models, for editors (VS Code's YAML extension) and docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from .config import Branding, CertificateDefaults
+from .model import Edition
+
+MODELS: dict[str, type[BaseModel]] = {
+    "edition": Edition,
+    "branding": Branding,
+    "certificate": CertificateDefaults,
+}
+
+
+def json_schema(of: str = "edition") -> dict[str, Any]:
+    schema = MODELS[of].model_json_schema(mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -1,0 +1,141 @@
+"""The command line: exit codes, Chinese messages, nothing written on errors, atomic replacement."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from docgen import cli, generate
+from docgen.artifacts import Artifact, Run
+from docgen.errors import DocgenError
+from docgen.outputs import OUTPUTS
+
+from .conftest import MINIMAL
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "docgen", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_generate_succeeds_with_exit_0(tmp_path: Path) -> None:
+    result = run_cli("generate", str(MINIMAL), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "已生成到" in result.stdout
+    assert (tmp_path / "out" / "certificates.pdf").is_file()
+
+
+def test_default_output_folder_is_out_slash_edition_name(tmp_path: Path) -> None:
+    result = run_cli("generate", str(MINIMAL), "--only", "report", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "minimal" / "report.docx").is_file()
+
+
+def test_input_problems_exit_1_with_located_chinese_messages_and_write_nothing(
+    edition_copy: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = edition_copy(("number: 3", "number: 三"))
+    result = run_cli("generate", str(path), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "edition.yaml:7:9: number: 应为整数，这里写的是“三”" in result.stderr
+    assert "没有生成任何文件" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_writes_nothing_and_reports_warnings(tmp_path: Path) -> None:
+    result = run_cli("check", str(MINIMAL), cwd=tmp_path)
+    assert result.returncode == 0
+    assert "检查通过" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["generate"], "缺少必需的参数：EDITION.yaml"),
+        (["generate", "x.yaml", "--only", "poster"], "无效的选择：'poster'"),
+        (["frobnicate"], "无效的选择：'frobnicate'"),
+        ([], "缺少必需的参数：命令"),
+    ],
+)
+def test_usage_errors_exit_2_in_chinese(args: list[str], message: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "用法：" in result.stderr
+
+
+def test_missing_edition_file_exits_1(tmp_path: Path) -> None:
+    result = run_cli("check", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 1
+    assert "nope.yaml: 文件不存在" in result.stderr
+
+
+def test_help_is_chinese() -> None:
+    result = run_cli("generate", "--help")
+    assert result.returncode == 0
+    assert "用法：docgen generate" in result.stdout
+    assert "只生成其中几种" in result.stdout
+
+
+def test_schema_prints_json_schema() -> None:
+    result = run_cli("schema")
+    assert result.returncode == 0
+    assert '"title": "Edition"' in result.stdout
+
+
+def test_only_replaces_just_that_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    generate.generate(MINIMAL, out)
+    before = snapshot(out)
+    generate.generate(MINIMAL, out, only=["report"])
+    after = snapshot(out)
+    assert set(after) == set(before)
+    assert {k for k in after if after[k] != before[k]} <= {"manifest.json", "report.docx"}
+
+
+def test_a_failing_output_leaves_the_previous_folder_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    generate.generate(MINIMAL, out)
+    before = snapshot(out)
+    real = OUTPUTS["certificates"]
+
+    def failing(run: Run) -> Iterator[Artifact]:
+        for i, artifact in enumerate(real(run)):
+            if i == 1:
+                raise DocgenError("模拟的渲染失败")
+            yield artifact
+
+    monkeypatch.setitem(OUTPUTS, "certificates", failing)
+    with pytest.raises(DocgenError, match="模拟的渲染失败"):
+        generate.generate(MINIMAL, out)
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
+
+
+def test_main_returns_exit_codes_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", str(MINIMAL)]) == 0
+    assert cli.main(["check", "/nonexistent/edition.yaml"]) == 1
+    with pytest.raises(SystemExit) as info:
+        cli.main(["generate", "--only"])
+    assert info.value.code == 2
