@@ -182,3 +182,18 @@ def test_awkward_edition_round_trips_markup_characters(awkward_out: Path) -> Non
             assert w.unit in report and w.activity in report
             assert squash(w.activity) in press
             assert w.activity in page
+
+
+def test_pdfs_still_render_without_libharfbuzz_subset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WeasyPrint then subsets with fontTools and logs a warning: slower, not an error."""
+    import weasyprint.pdf.fonts
+
+    from docgen import generate
+
+    from .conftest import MINIMAL
+
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    generate.generate(MINIMAL, tmp_path / "out", only=["certificates"])
+    assert "甲单位工会" in pdftotext(tmp_path / "out" / "certificates.pdf")

@@ -102,13 +102,19 @@ class FontSet:
         )
 
 
+BENIGN = ("Using fontTools instead of HarfBuzz-Subset",)
+"""WeasyPrint warnings that do not change the document (the CLI says it once, with the fix)."""
+
+
 class _Collector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if not message.startswith(BENIGN):
+            self.messages.append(message)
 
 
 @contextmanager

@@ -20,6 +20,8 @@ MAX_PIXELS_JPEG = 400_000_000
 MAX_PIXELS_OTHER = 120_000_000
 FORMATS = ("JPEG", "PNG", "HEIF", "WEBP")
 MM_PER_INCH = 25.4
+MASTER_PX = 2400
+"""Longest side of the decoded master every output size is cut from (300 dpi over 20 cm)."""
 
 # Pillow refuses > 2 × 89 MP before we can look; our own per-format limits apply instead.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS_JPEG
@@ -74,17 +76,41 @@ def _stat(path: Path) -> os.stat_result:
 
 
 @lru_cache(maxsize=64)
-def _prepare(path: Path, _mtime: int, _size: int, longest_px: int, quality: int) -> Prepared:
+def _prepare(path: Path, mtime: int, size: int, longest_px: int, quality: int) -> Prepared:
+    if longest_px > MASTER_PX:
+        rgb = _decode(path, longest_px)
+    else:
+        with Image.open(io.BytesIO(_master(path, mtime, size))) as master:
+            master.draft("RGB", (longest_px, longest_px))
+            rgb = master.convert("RGB")
+    rgb.thumbnail((longest_px, longest_px), Image.Resampling.LANCZOS)
+    return Prepared(_jpeg(rgb, quality), rgb.width, rgb.height)
+
+
+@lru_cache(maxsize=48)
+def _master(path: Path, _mtime: int, _size: int) -> bytes:
+    """The photo decoded once (upright, RGB, at most MASTER_PX), kept as a high-quality JPEG.
+
+    Every output needs its own size of every photo; decoding a 12-megapixel original (or a 4 MB
+    PNG) once instead of once per output halves a run's time, and the JPEG keeps the cache small.
+    """
+    rgb = _decode(path, MASTER_PX)
+    rgb.thumbnail((MASTER_PX, MASTER_PX), Image.Resampling.LANCZOS)
+    return _jpeg(rgb, 95)
+
+
+def _decode(path: Path, longest_px: int) -> Image.Image:
     with _open(path) as img:
         if img.format == "JPEG":
             img.draft("RGB", (longest_px, longest_px))
         _load(img)
-        upright = ImageOps.exif_transpose(img)
-        rgb = _to_rgb(upright)
-    rgb.thumbnail((longest_px, longest_px), Image.Resampling.LANCZOS)
+        return _to_rgb(ImageOps.exif_transpose(img))
+
+
+def _jpeg(rgb: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     rgb.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
-    return Prepared(out.getvalue(), rgb.width, rgb.height)
+    return out.getvalue()
 
 
 def _open(path: Path) -> Image.Image:
