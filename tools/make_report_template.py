@@ -152,6 +152,8 @@ def winners_table(doc) -> None:
     table.autofit = False
     table_borders(table)
     widths = (Mm(14), Mm(52), Mm(90))
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # w:gridCol, which LibreOffice and WPS read
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width

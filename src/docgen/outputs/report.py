@@ -20,7 +20,9 @@ from ..edition import Loaded
 TEMPLATE = ROOT / "templates" / "docx" / "report.docx"
 TEXT_WIDTH_MM = 156.0
 """A4 minus the GB/T 9704 left and right margins (28 + 26 mm)."""
-GAP_MM = 3.0
+GAP_MM = 18.0
+"""Room left between photos of a group, which share one paragraph separated by a space.
+LibreOffice needs this much before it stops wrapping the second photo to its own line."""
 MAX_HEIGHT_MM = 100.0
 DPI = 220
 """Photos in an office report print fine at 220 dpi, and keep the file small enough to e-mail."""
