@@ -70,12 +70,107 @@ def style(
     set_fonts(st, east_asia, size, bold)
     pf = st.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    pf.line_spacing = Pt(28.9)  # 22 lines in the 223 mm type area
+    pf.line_spacing = Pt(LINE_PITCH_TWIPS / 20)  # 22 lines in the 225 mm type area
     pf.space_before, pf.space_after = Pt(before), Pt(after)
     pf.first_line_indent = Pt(size * 2) if indent else Pt(0)
+    if indent:  # Word and WPS keep a 2-character indent even when the office changes the size
+        st.element.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), "200")
     if align is not None:
         pf.alignment = align
     return st
+
+
+TEXT_WIDTH_TWIPS = 11906 - 1587 - 1474  # A4 width minus the 28 mm and 26 mm margins
+LINE_PITCH_TWIPS = 579  # 225 mm / 22 lines, rounded down
+CHARS_PER_LINE = 28
+
+
+def doc_grid(section) -> None:
+    """GB/T 9704's 22 lines per page as Word's line grid.
+
+    The 28 characters per line come from a -0.25 pt character spacing in Normal (see
+    condense_normal), not from a character grid: with a "linesAndChars" grid finer than the
+    16 pt font, LibreOffice and WPS give every character two grid cells (14 to a line).
+    """
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
+
+
+def condense_normal(doc) -> None:
+    """28 characters of 16 pt in the 156 mm line: each character 15.75 pt wide (28 × 15.75 < 442)."""
+    pitch_twentieths = TEXT_WIDTH_TWIPS // CHARS_PER_LINE  # 315 = 15.75 pt
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(pitch_twentieths - 16 * 20))
+    rpr.append(spacing)
+
+
+FONT_TABLE = {
+    # name: (altName, family). charset 86 = GB2312; altName is what Word shows and uses when the
+    # font is missing (方正小标宋简体 is not on a stock Windows).
+    TITLE_FONT: ("宋体", "roman"),
+    BODY_FONT: ("FangSong", "modern"),
+    H1_FONT: ("SimHei", "modern"),
+    H2_FONT: ("KaiTi", "modern"),
+    PAGE_FONT: ("SimSun", "auto"),
+}
+
+
+def font_table(doc) -> None:
+    """Declare the Chinese fonts, with 宋体 as 方正小标宋简体's fallback (w:altName)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+
+    part = doc.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    for name, (alt, family) in FONT_TABLE.items():
+        for old in root.findall(qn("w:font")):
+            if old.get(qn("w:name")) == name:
+                root.remove(old)
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (
+            ("w:altName", alt),
+            ("w:charset", "86"),
+            ("w:family", family),
+            ("w:pitch", "variable"),
+        ):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def east_asian_everywhere(doc) -> None:
+    """Every style that names a Latin font also names an East-Asian one (Word would otherwise
+    set Chinese in its own default face), including the built-in styles nobody uses yet."""
+    for st in doc.styles:
+        rpr = st.element.rPr
+        fonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+        if fonts is not None and fonts.get(qn("w:eastAsia")) is None:
+            fonts.set(qn("w:eastAsia"), BODY_FONT)
+
+
+def doc_defaults(doc) -> None:
+    """Chinese as the document language, and 仿宋 in the East-Asian slot of every default run."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(slot), LATIN)
+    fonts.set(qn("w:eastAsia"), BODY_FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def page_number_footer(section) -> None:
@@ -88,6 +183,9 @@ def page_number_footer(section) -> None:
         p = footer.paragraphs[0]
         p.alignment = align
         p.paragraph_format.first_line_indent = Pt(0)
+        # 右空一字 / 左空一字: one 四号 character from the type area's edge
+        side = "right_indent" if align == WD_ALIGN_PARAGRAPH.RIGHT else "left_indent"
+        setattr(p.paragraph_format, side, Pt(14))
         for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
             run = p.add_run(text or "")
             set_fonts(run, PAGE_FONT, 14)
@@ -181,9 +279,13 @@ def build() -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(20)
+    section.footer_distance = Mm(23)  # the page number's dashes sit 7 mm below the type area
     section.start_type = WD_SECTION.NEW_PAGE
     doc.settings.odd_and_even_pages_header_footer = True
+    doc_grid(section)
+    doc_defaults(doc)
+    condense_normal(doc)
+    font_table(doc)
 
     style(doc, "Normal", BODY_FONT, 16, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     style(doc, "文件标题", TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, after=16)
@@ -250,6 +352,7 @@ def build() -> None:
     doc.add_paragraph("{{ signature.date }}", style="落款")
 
     page_number_footer(section)
+    east_asian_everywhere(doc)
     props = doc.core_properties
     props.title, props.author, props.subject = (
         "{{ report.title }}",

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Install (as root) or list (otherwise) the Debian/Ubuntu packages docgen needs.
 #   tools/system-deps.sh run    what docgen needs to run: Pango and HarfBuzz's subsetter
-#   tools/system-deps.sh test   plus what the tests use: poppler-utils, qpdf
+#   tools/system-deps.sh test   plus what the tests use: poppler-utils, qpdf, LibreOffice (Writer)
 set -eu
 
 RUN="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1"
-TEST="poppler-utils qpdf"
+TEST="poppler-utils qpdf libreoffice-writer-nogui"
 
 case "${1:-run}" in
   run) wanted="$RUN" ;;
