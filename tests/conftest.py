@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,3 +79,54 @@ def edition_copy(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+UPDATE_SNAPSHOTS = os.environ.get("DOCGEN_UPDATE_SNAPSHOTS") == "1"
+UPDATE_HINT = (
+    "run `DOCGEN_UPDATE_SNAPSHOTS=1 make test`, look at the change (git diff tests/snapshots; "
+    "open the PNGs), and commit it if it is what you meant"
+)
+
+
+def assert_text_snapshot(name: str, text: str) -> None:
+    """``text`` equals tests/snapshots/<name> (the file is rewritten when updating)."""
+    path = SNAPSHOTS / name
+    if UPDATE_SNAPSHOTS:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.is_file(), f"no snapshot {path.name}: {UPDATE_HINT}"
+    assert text == path.read_text(encoding="utf-8"), f"snapshot {path.name} changed: {UPDATE_HINT}"
+
+
+def assert_page_snapshots(pdf: Path, name: str, dpi: int = 30, tolerance: float = 0.01) -> None:
+    """Every page of ``pdf``, rasterised, matches tests/snapshots/<name>-<n>.png within
+    ``tolerance`` (the share of pixels whose grey level moved by more than a quarter)."""
+    from PIL import Image, ImageChops
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), f"{tmp}/p"], check=True
+        )
+        pages = sorted(Path(tmp).glob("p-*.png"))
+        if UPDATE_SNAPSHOTS:
+            for old in SNAPSHOTS.glob(f"{name}-*.png"):
+                old.unlink()
+            for i, page in enumerate(pages, start=1):
+                shutil.copyfile(page, SNAPSHOTS / f"{name}-{i}.png")
+            return
+        committed = sorted(
+            SNAPSHOTS.glob(f"{name}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
+        )
+        assert len(pages) == len(committed), (
+            f"{name}: {len(pages)} pages, snapshot has {len(committed)}: {UPDATE_HINT}"
+        )
+        for i, (page, ref) in enumerate(zip(pages, committed, strict=True), start=1):
+            now, before = Image.open(page).convert("L"), Image.open(ref).convert("L")
+            assert now.size == before.size, f"{name} page {i} changed size: {UPDATE_HINT}"
+            moved = ImageChops.difference(now, before).point(lambda v: 255 if v > 64 else 0)
+            share = moved.histogram()[255] / (now.width * now.height)
+            assert share <= tolerance, (
+                f"{name} page {i}: {share:.1%} of the page changed: {UPDATE_HINT}"
+            )

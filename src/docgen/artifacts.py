@@ -31,13 +31,22 @@ def no_progress(label: str, done: int, total: int) -> None:
     """Progress sink for callers that show none."""
 
 
+@dataclass(frozen=True)
+class Options:
+    """Choices the user makes per run (command-line options)."""
+
+    pdf_variant: str | None = None
+    """A PDF variant for the press release, e.g. "pdf/a-2b" for archiving (pdf.VARIANTS)."""
+
+
 @dataclass
 class Run:
-    """One generate run: the loaded edition, a scratch folder, and where progress goes."""
+    """One generate run: the loaded edition, a scratch folder, options, where progress goes."""
 
     loaded: Loaded
     scratch: Path
     progress: Progress = field(default=no_progress)
+    options: Options = field(default_factory=Options)
 
 
 Render = Callable[[Run], Iterator[Artifact]]

@@ -40,7 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     cli_zh.install()
-    from .outputs import LABELS, OUTPUTS  # after install(): imports are slow, help is not
+    from . import pdf
+    from .outputs import LABELS, OUTPUTS
 
     parser = argparse.ArgumentParser(
         prog="docgen",
@@ -68,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="种类",
         help=f"只生成其中几种：{kinds}",
     )
+    variants = "、".join(f"{k}（{v}）" for k, v in pdf.VARIANTS.items())
+    gen.add_argument(
+        "--pdf-variant",
+        choices=list(pdf.VARIANTS),
+        metavar="变体",
+        help=f"新闻稿 PDF 的变体：{variants}",
+    )
     gen.set_defaults(handler=_generate)
 
     chk = commands.add_parser(
@@ -93,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _generate(args: argparse.Namespace) -> int:
     from . import generate, pdf
+    from .artifacts import Options
 
     if not pdf.has_harfbuzz_subset():
         err.print(
@@ -114,7 +123,8 @@ def _generate(args: argparse.Namespace) -> int:
                 tasks[label] = bar.add_task(f"正在生成{label}", total=total)
             bar.update(tasks[label], completed=done)  # type: ignore[arg-type]
 
-        written, warnings = generate.generate(args.edition, args.out, args.only, progress)
+        options = Options(pdf_variant=args.pdf_variant)
+        written, warnings = generate.generate(args.edition, args.out, args.only, progress, options)
     _summary(written)
     if warnings:
         err.print(

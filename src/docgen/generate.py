@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import __version__, checks, edition, fonts
-from .artifacts import Artifact, Progress, Run, no_progress
+from .artifacts import Artifact, Options, Progress, Run, no_progress
 from .edition import Loaded
 from .errors import DocgenError, Problem
 from .outputs import OUTPUTS
@@ -32,6 +32,7 @@ def generate(
     out: Path | None = None,
     only: Iterable[str] | None = None,
     progress: Progress = no_progress,
+    options: Options | None = None,
 ) -> tuple[Written, list[Problem]]:
     """Generate the selected outputs of one edition into ``out`` (default out/<edition folder>)."""
     # First gather and check all data: nothing is rendered, let alone written, if anything is wrong.
@@ -41,7 +42,7 @@ def generate(
     check_writable(target)
     # Now render: artifacts stream into a staging folder that replaces `target` only at the end.
     with tempfile.TemporaryDirectory(prefix="docgen-") as scratch:
-        run = Run(loaded, Path(scratch), progress)
+        run = Run(loaded, Path(scratch), progress, options or Options())
         written = write(
             _artifacts(run, selected), target, set(selected), _manifest(loaded, selected)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,10 @@ fonts.configure_fontconfig()  # before WeasyPrint loads fontconfig
 import weasyprint  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
+
+from . import justify  # noqa: E402
+
+justify.install()  # Chinese lines justify between characters (justify.py says why)
 
 ASSET_SCHEME = "docgen-asset"
 FONT_SCHEME = "docgen-font"
@@ -152,13 +157,37 @@ def render(html: str, base: Path, assets: Assets, fontset: FontSet, what: str) -
         stylesheet = weasyprint.CSS(
             string=fontset.css, url_fetcher=fetcher, font_config=fontset.config
         )
-        return document.render(stylesheets=[stylesheet], font_config=fontset.config)
+        laid_out = document.render(stylesheets=[stylesheet], font_config=fontset.config)
+    _refuse_attachments(laid_out, html, what)
+    return laid_out
 
 
-def write(document: Any, what: str, identifier: bytes | None = None) -> bytes:
+_ATTACHMENT_TAG = re.compile(r"<(?:link|a)\b[^>]*\brel=[\"']?attachment\b[^>]*>", re.IGNORECASE)
+_HREF = re.compile(r"\bhref=[\"']?([^\"'\s>]+)", re.IGNORECASE)
+
+
+def _refuse_attachments(document: Any, html: str, what: str) -> None:
+    """No file is ever embedded in a docgen PDF: a template's <link rel=attachment> or
+    <a rel=attachment> would make WeasyPrint read a file and carry it to whoever gets the PDF."""
+    links = [link for page in document.pages for link in page.links if link[0] == "attachment"]
+    if document.metadata.attachments or links:
+        hrefs = [m[1] for tag in _ATTACHMENT_TAG.findall(html) for m in _HREF.finditer(tag)]
+        url = hrefs[0] if hrefs else "（附件）"
+        raise DocgenError(
+            f"{what}：模板要求把文件 {url} 作为附件放进 PDF；docgen 生成的 PDF 不带附件，请删去它"
+        )
+
+
+VARIANTS = {"pdf/a-2b": "PDF/A-2b（长期存档）"}
+"""PDF variants offered on the command line (WeasyPrint names → what they are for)."""
+
+
+def write(
+    document: Any, what: str, identifier: bytes | None = None, variant: str | None = None
+) -> bytes:
     """Serialise a laid-out document (or a copy with some pages) to PDF bytes."""
     with strict_weasyprint(what):
-        data: bytes = document.write_pdf(pdf_identifier=identifier)
+        data: bytes = document.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
         return data
 
 

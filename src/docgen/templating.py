@@ -4,6 +4,7 @@ with the Chinese formatting filters registered in one place."""
 from __future__ import annotations
 
 import operator
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from . import zh
 from .errors import DocgenError, Location, Problem
@@ -19,7 +21,21 @@ MAX_REPEAT = 100_000
 """Longest string or list a template may build with ``*`` (Jinja's sandbox bounds only range())."""
 MAX_POWER = 64
 
+
+def keep_together(text: str, chars: int = 2) -> Markup:
+    """Escape ``text`` and bind its last ``chars`` characters (plus closing punctuation) into one
+    unbreakable span, so a paragraph never ends with one character alone on its last line."""
+    cut, seen = len(text), 0
+    while cut > 0 and seen < chars:
+        cut -= 1
+        seen += 0 if unicodedata.category(text[cut]).startswith("P") else 1
+    return (
+        escape(text[:cut]) + Markup('<span class="keep">') + escape(text[cut:]) + Markup("</span>")
+    )
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "keep_together": keep_together,
     "numeral": zh.numeral,
     "edition_ordinal": zh.edition_ordinal,
     "date_arabic": zh.date_arabic,

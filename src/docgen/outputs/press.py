@@ -22,28 +22,33 @@ WEB_CSS = "press-web.css"
 WEB_DIR = "press-release"
 TEXT_WIDTH_MM = 150.0
 """Printed photo width for a one-photo group; n photos side by side share it."""
-MAX_HEIGHT_MM = 105.0
+MAX_HEIGHT_MM = 95.0
 WEB_MAX_PX = 1600
 
 
 def render(run: Run) -> Iterator[Artifact]:
-    yield Artifact("press-release.pdf", render_pdf(run.loaded))
+    yield Artifact("press-release.pdf", render_pdf(run.loaded, run.options.pdf_variant))
     yield from render_web(run.loaded)
 
 
-def render_pdf(loaded: Loaded) -> bytes:
+def render_pdf(loaded: Loaded, variant: str | None = None) -> bytes:
+    html, assets = print_html(loaded)
+    css_text = (TEMPLATES / PRINT_CSS).read_text(encoding="utf-8")
+    fontset = pdf.FontSet.for_text(html + css_text)
+    what = "新闻稿 PDF"
+    document = pdf.render(html, TEMPLATES, assets, fontset, what)
+    return pdf.write(document, what, pdf.identifier(html), variant)
+
+
+def print_html(loaded: Loaded) -> tuple[str, pdf.Assets]:
+    """The HTML handed to WeasyPrint for the PDF, and the photos it refers to."""
     assets = pdf.Assets(roots=[TEMPLATES, loaded.settings.root / "config"])
     ctx = _context(
         loaded, "pdf", lambda key, prepared: assets.add(f"{key}.jpg", prepared.data), _print_px
     )
     logo = loaded.settings.logo
     ctx["logo"] = logo.as_uri() if logo else None
-    html = templating.render(templating.environment(TEMPLATES), TEMPLATE, ctx)
-    css_text = (TEMPLATES / PRINT_CSS).read_text(encoding="utf-8")
-    fontset = pdf.FontSet.for_text(html + css_text)
-    what = "新闻稿 PDF"
-    document = pdf.render(html, TEMPLATES, assets, fontset, what)
-    return pdf.write(document, what, pdf.identifier(html))
+    return templating.render(templating.environment(TEMPLATES), TEMPLATE, ctx), assets
 
 
 def render_web(loaded: Loaded) -> Iterator[Artifact]:
