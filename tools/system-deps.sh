@@ -1,11 +1,12 @@
 #!/bin/sh
 # Install (as root) or list (otherwise) the Debian/Ubuntu packages docgen needs.
 #   tools/system-deps.sh run    what docgen needs to run: Pango and HarfBuzz's subsetter
-#   tools/system-deps.sh test   plus what the tests use: poppler-utils, qpdf, LibreOffice (Writer)
+#   tools/system-deps.sh test   plus what the tests use: poppler-utils, qpdf, LibreOffice (Writer),
+#                               Chromium (Playwright drives it; its own browser download is unreachable)
 set -eu
 
 RUN="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1"
-TEST="poppler-utils qpdf libreoffice-writer-nogui"
+TEST="poppler-utils qpdf libreoffice-writer-nogui chromium"
 
 case "${1:-run}" in
   run) wanted="$RUN" ;;
@@ -19,7 +20,7 @@ if ! python3 -c "import ensurepip" >/dev/null 2>&1; then
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-  echo "不是 Debian/Ubuntu 系统：请自行安装 Pango、HarfBuzz（含 hb-subset）、poppler-utils、qpdf。" >&2
+  echo "不是 Debian/Ubuntu 系统：请自行安装 Pango、HarfBuzz（含 hb-subset）、poppler-utils、qpdf；测试还需要 /usr/bin/chromium。" >&2
   exit 0
 fi
 

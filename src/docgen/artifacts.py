@@ -37,6 +37,8 @@ class Options:
 
     pdf_variant: str | None = None
     """A PDF variant for the press release, e.g. "pdf/a-2b" for archiving (pdf.VARIANTS)."""
+    winner: str | None = None
+    """Re-issue only the certificate with this serial (certificates output only)."""
 
 
 @dataclass

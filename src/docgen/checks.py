@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
-from . import context, fonts, source
+from . import certificate, context, docx_lint, fonts, source
 from .config import ROOT
 from .edition import Loaded, PhotoFile
 from .errors import DocgenError, Location, Problem, Severity
+from .outputs import report
 from .source import FieldPath, field_name
 
 HTML_TEMPLATES = ROOT / "templates" / "html"
@@ -27,10 +29,18 @@ def run(loaded: Loaded) -> list[Problem]:
         *glyph_problems(loaded),
         *photo_problems(loaded),
         *typography_warnings(loaded),
+        *template_problems(loaded),
+        *certificate.fit_problems(loaded),
     ]
     return sorted(
         problems, key=lambda p: (str(p.location.file), p.location.line or 0, p.location.column or 0)
     )
+
+
+def template_problems(loaded: Loaded) -> list[Problem]:
+    """The Word report template, linted against this edition's settings with every field filled."""
+    with docx_lint.filled(loaded) as sample:
+        return docx_lint.lint(report.TEMPLATE, partial(report.template_context, sample))
 
 
 def printed_strings(loaded: Loaded) -> Iterator[tuple[FieldPath, str]]:

@@ -21,8 +21,8 @@ from rich.table import Table
 from . import __version__, cli_zh
 from .errors import DocgenError, Problem, display_path
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+out = Console(highlight=False, emoji=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="变体",
         help=f"新闻稿 PDF 的变体：{variants}",
     )
+    gen.add_argument(
+        "--winner",
+        metavar="证书编号",
+        help="只重新生成这一张证书（如 QYB-2025-21-J01），其他文件不动",
+    )
     gen.set_defaults(handler=_generate)
 
     chk = commands.add_parser(
@@ -123,7 +128,7 @@ def _generate(args: argparse.Namespace) -> int:
                 tasks[label] = bar.add_task(f"正在生成{label}", total=total)
             bar.update(tasks[label], completed=done)  # type: ignore[arg-type]
 
-        options = Options(pdf_variant=args.pdf_variant)
+        options = Options(pdf_variant=args.pdf_variant, winner=args.winner)
         written, warnings = generate.generate(args.edition, args.out, args.only, progress, options)
     _summary(written)
     if warnings:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from . import located, source
+from .certconfig import WORDING_FIELDS, CertificateDefaults
 from .errors import DocgenError, Location, Problem
 from .model import Edition, Organiser, Strict, Text
 
@@ -55,33 +56,6 @@ class Branding(Strict):
     """每个字体角色使用的内置字体。"""
 
 
-class Wording(Strict):
-    """证书文字。{unit} 单位、{activity} 活动名称、{award} 奖项、{edition} 评选名称（如 医学部工会系统第二十一届“权益杯”精品活动评选）。"""
-
-    addressee: Text = "{unit}："
-    """抬头（受奖单位）。"""
-    body: Text = "你单位申报的“{activity}”在{edition}中荣获"
-    """正文；活动名称本身带“”时，会自动改为‘’。"""
-    closing: Text = "特发此证，以资鼓励。"
-    """结束语。"""
-
-
-WORDING_FIELDS = ("unit", "activity", "award", "edition")
-
-
-class CertificateDefaults(Strict):
-    issuer: Text | None = None
-    """落款单位；不写则用主办单位全称。"""
-    serial_pattern: Text = "{award}{rank:02d}"
-    """证书编号格式，可用 {year} {number} {award} {rank}。"""
-    seal: Text = "sample"
-    """印章：sample（branding 中的示例印章）、none（不印）或相对于 config/ 的图片路径。"""
-    title: Text = "荣誉证书"
-    """证书标题。"""
-    wording: Wording = Wording()
-    """证书文字（可用占位符）。"""
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything the outputs need besides the edition, resolved once per run."""
@@ -93,8 +67,8 @@ class Settings:
     issue_date: date
     serial_pattern: str
     seal: Path | None
-    certificate_title: str
-    wording: Wording
+    certificate: CertificateDefaults
+    """config/certificate.yaml: paper, layout, wording, QR code."""
 
     @property
     def logo(self) -> Path | None:
@@ -121,7 +95,7 @@ def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settin
     problems = [
         *_pattern_problems(pattern, doc),
         *_seal_problems(seal_choice, branding, root, doc),
-        *_wording_problems(defaults.wording, root),
+        *_wording_problems(defaults, root),
     ]
     if problems:
         raise DocgenError(problems)
@@ -133,8 +107,7 @@ def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settin
         issue_date=own.issue_date or edition.meeting.date,
         serial_pattern=pattern,
         seal=_seal_path(seal_choice, branding, root),
-        certificate_title=defaults.title,
-        wording=defaults.wording,
+        certificate=defaults,
     )
 
 
@@ -152,14 +125,17 @@ def _pattern_problems(pattern: str, doc: source.Document) -> list[Problem]:
     return []
 
 
-def _wording_problems(wording: Wording, root: Path) -> list[Problem]:
+def _wording_problems(defaults: CertificateDefaults, root: Path) -> list[Problem]:
     where = Location(root / "config" / "certificate.yaml")
     problems = []
-    for key in ("addressee", "body", "closing"):
-        for body in _PLACEHOLDER.findall(getattr(wording, key)):
-            if body not in WORDING_FIELDS:
-                msg = f"证书文字中的 {{{body}}} 无法识别；可用 {{unit}} {{activity}} {{award}} {{edition}}"
-                problems.append(Problem(where, f"wording.{key}", msg))
+    wordings = {"wording": defaults.wording}
+    wordings |= {f"wording_by_award.{name}": w for name, w in defaults.wording_by_award.items()}
+    for prefix, wording in wordings.items():
+        for key in ("addressee", "body", "closing"):
+            for body in _PLACEHOLDER.findall(getattr(wording, key)):
+                if body not in WORDING_FIELDS:
+                    msg = f"证书文字中的 {{{body}}} 无法识别；可用 {{unit}} {{activity}} {{award}} {{edition}}"
+                    problems.append(Problem(where, f"{prefix}.{key}", msg))
     return problems
 
 

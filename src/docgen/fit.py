@@ -9,22 +9,13 @@ from functools import cache
 
 import uharfbuzz as hb
 
+from .certconfig import TextFrame
 from .fonts import Chain, Face
 
 PT_PER_MM = 72 / 25.4
+STEP_PT = 0.5
 SAFETY = 0.96
 """Fill at most 96 % of each line: break opportunities and 禁则 can push a character down."""
-
-
-@dataclass(frozen=True)
-class Box:
-    """A text frame: its width, how many lines it may take, and the size range to choose from."""
-
-    width_mm: float
-    max_lines: int
-    max_pt: float
-    min_pt: float
-    step_pt: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -32,9 +23,9 @@ class Fit:
     size_pt: float
     lines: int
     fits: bool
-    """False when even ``min_pt`` needs more than ``max_lines`` (check reports it)."""
+    """False when even the smallest size needs more lines than the frame has (check reports it)."""
     shrunk: bool
-    """True when the text had to go below the box's normal (maximum) size."""
+    """True when the text had to go below the frame's normal size."""
 
 
 @cache
@@ -58,13 +49,15 @@ def lines_needed(em: float, size_pt: float, width_mm: float) -> int:
     return max(1, math.ceil(em * size_pt / per_line))
 
 
-def fit(text: str, chain: Chain, box: Box, first_line_indent_em: float = 0.0) -> Fit:
-    """The largest size (in ``step_pt`` steps) at which ``text`` takes at most ``box.max_lines``."""
-    em = width_em(text, chain) + first_line_indent_em
-    size = box.max_pt
-    while size >= box.min_pt:
-        lines = lines_needed(em, size, box.width_mm)
-        if lines <= box.max_lines:
-            return Fit(size, lines, True, size < box.max_pt)
-        size = round(size - box.step_pt, 2)
-    return Fit(box.min_pt, lines_needed(em, box.min_pt, box.width_mm), False, True)
+def fit(text: str, frame: TextFrame, chain: Chain, below_pt: float | None = None) -> Fit:
+    """The largest size, in STEP_PT steps from the frame's size down to its minimum, at which
+    ``text`` takes at most ``frame.lines`` lines (``below_pt``: start under this size instead)."""
+    em = width_em(text, chain) + frame.indent_em + frame.letter_spacing_em * len(text)
+    size = frame.size_pt if below_pt is None else round(below_pt - STEP_PT, 2)
+    while size >= frame.smallest_pt:
+        lines = lines_needed(em, size, frame.width)
+        if lines <= frame.lines_at(size):
+            return Fit(size, lines, True, size < frame.size_pt)
+        size = round(size - STEP_PT, 2)
+    smallest = frame.smallest_pt
+    return Fit(smallest, lines_needed(em, smallest, frame.width), False, smallest < frame.size_pt)

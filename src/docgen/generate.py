@@ -37,15 +37,17 @@ def generate(
     """Generate the selected outputs of one edition into ``out`` (default out/<edition folder>)."""
     # First gather and check all data: nothing is rendered, let alone written, if anything is wrong.
     loaded, warnings = check(edition_path)
+    options = options or Options()
     selected = [name for name in OUTPUTS if only is None or name in set(only)]
+    if options.winner is not None:  # re-issue one certificate: everything else stays as it is
+        selected = ["certificates"]
     target = out or DEFAULT_OUT / loaded.name
     check_writable(target)
     # Now render: artifacts stream into a staging folder that replaces `target` only at the end.
     with tempfile.TemporaryDirectory(prefix="docgen-") as scratch:
-        run = Run(loaded, Path(scratch), progress, options or Options())
-        written = write(
-            _artifacts(run, selected), target, set(selected), _manifest(loaded, selected)
-        )
+        run = Run(loaded, Path(scratch), progress, options)
+        replaced = set() if options.winner is not None else set(selected)
+        written = write(_artifacts(run, selected), target, replaced, _manifest(loaded))
     return written, warnings
 
 
@@ -55,7 +57,7 @@ def _artifacts(run: Run, selected: list[str]) -> Iterator[tuple[str, Artifact]]:
             yield name, artifact
 
 
-def _manifest(loaded: Loaded, selected: list[str]) -> dict[str, object]:
+def _manifest(loaded: Loaded) -> dict[str, object]:
     e = loaded.edition
     counts = {award.name: len(award.winners) for award in e.awards}
     return {
@@ -63,6 +65,5 @@ def _manifest(loaded: Loaded, selected: list[str]) -> dict[str, object]:
         "edition": loaded.name,
         "edition_sha256": hashlib.sha256(loaded.doc.path.read_bytes()).hexdigest(),
         "fonts_sha256": fonts.fingerprint(),
-        "generated": selected,
         "winners": {"total": e.winner_count, "by_award": counts},
     }

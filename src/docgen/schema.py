@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .config import Branding, CertificateDefaults
+from .certconfig import CertificateDefaults
+from .config import Branding
 from .model import Edition
 
 MODELS: dict[str, type[BaseModel]] = {

@@ -61,6 +61,7 @@ def write(
         written = Written(staging)
         _carry_over(out, staging, replaced, written)
         for output, artifact in artifacts:
+            written.files = [f for f in written.files if f["path"] != artifact.name]
             written.files.append(_store(staging, output, artifact))
         _write_manifest(staging, written, manifest)
         _replace(staging, out)
@@ -74,6 +75,7 @@ def write(
 def _store(staging: Path, output: str, artifact: Artifact) -> dict[str, Any]:
     target = _inside(staging, artifact.name)
     target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)  # a file carried over from the previous run, now re-made
     if artifact.source is not None:
         shutil.move(artifact.source, target)
         _fsync(target)
@@ -140,7 +142,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 def _write_manifest(staging: Path, written: Written, manifest: dict[str, Any]) -> None:
     written.files.sort(key=lambda f: f["path"])
-    data = {**manifest, "files": written.files}
+    outputs = sorted({f["output"] for f in written.files})
+    data = {**manifest, "outputs": outputs, "files": written.files}
     target = staging / MANIFEST
     with target.open("x", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=False)

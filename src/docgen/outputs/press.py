@@ -47,7 +47,8 @@ def print_html(loaded: Loaded) -> tuple[str, pdf.Assets]:
         loaded, "pdf", lambda key, prepared: assets.add(f"{key}.jpg", prepared.data), _print_px
     )
     logo = loaded.settings.logo
-    ctx["logo"] = logo.as_uri() if logo else None
+    # In memory, not a file:// path: the HTML (and its snapshot) must not depend on the checkout.
+    ctx["logo"] = assets.add(f"logo{logo.suffix}", logo.read_bytes()) if logo else None
     return templating.render(templating.environment(TEMPLATES), TEMPLATE, ctx), assets
 
 

@@ -12,10 +12,11 @@ from typing import Any
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
-from .. import context, photos, templating, zh
+from .. import context, docx_template, photos, templating, zh
 from ..artifacts import Artifact, Run
 from ..config import ROOT
 from ..edition import Loaded
+from ..errors import raise_if_errors
 
 TEMPLATE = ROOT / "templates" / "docx" / "report.docx"
 TEXT_WIDTH_MM = 156.0
@@ -34,8 +35,9 @@ def render(run: Run) -> Iterator[Artifact]:
 
 
 def render_docx(loaded: Loaded) -> bytes:
+    raise_if_errors(docx_template.preflight(TEMPLATE))  # before python-docx parses any of it
     template = DocxTemplate(str(TEMPLATE))
-    ctx = _context(loaded, template)
+    ctx = template_context(loaded, template)
     try:
         template.render(ctx, jinja_env=templating.environment(), autoescape=True)
     except Exception as exc:
@@ -46,7 +48,8 @@ def render_docx(loaded: Loaded) -> bytes:
     return normalise_zip(buffer.getvalue())
 
 
-def _context(loaded: Loaded, template: DocxTemplate) -> dict[str, Any]:
+def template_context(loaded: Loaded, template: DocxTemplate) -> dict[str, Any]:
+    """What report.docx receives; photos become images of ``template``, the one that renders."""
     ctx = context.base(loaded)
     figures: dict[str, list[dict[str, Any]]] = {part: [] for part in ctx["story"]["parts"]}
     for view in context.photo_groups(loaded):

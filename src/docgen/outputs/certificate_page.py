@@ -1,0 +1,204 @@
+"""The certificate page in HTML: each layer rendered from templates/html/certificate.html.j2 with
+every frame positioned from config/certificate.yaml, and the check that no text left its frame."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+
+from .. import certificate, context, fonts, pdf, stamp, templating
+from ..certconfig import LINE_HEIGHT, ImageFrame, Page
+from ..certificate import Certificate, Text
+from ..config import ROOT
+from ..edition import Loaded
+
+TEMPLATES = ROOT / "templates" / "html"
+TEMPLATE = "certificate.html.j2"
+CSS = "certificate.css"
+WHAT = "荣誉证书"
+
+
+def css_text() -> str:
+    return (TEMPLATES / CSS).read_text(encoding="utf-8")
+
+
+def frame_style(text: Text, chains: dict[str, fonts.Chain], colours: dict[str, str]) -> str:
+    """Position, size and type of a text frame, as an inline style."""
+    f = text.frame
+    spacing = f.letter_spacing_em
+    indent = f.indent_em + (spacing if f.align == "center" else 0)  # re-centre letter-spaced text
+    return (
+        f"left: {f.left}mm; top: {f.top}mm; width: {f.width}mm; "
+        f"height: {f.height_pt():.2f}pt; font-size: {text.size_pt}pt; "
+        f"line-height: {LINE_HEIGHT}; font-family: {chains[f.font].css}; "
+        f"font-weight: {700 if f.bold else 400}; text-align: {f.align}; text-indent: {indent}em; "
+        f"letter-spacing: {spacing}em; color: {colours[f.colour]}"
+    )
+
+
+def image_style(frame: ImageFrame, page: Page) -> str:
+    left = frame.left if frame.left is not None else (page.width_mm - frame.width) / 2
+    return f"left: {left}mm; top: {frame.top}mm; width: {frame.width}mm; height: {frame.height}mm"
+
+
+def _texts(loaded: Loaded, texts: dict[str, Text], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    branding = loaded.settings.branding
+    chains = fonts.chains(branding)
+    colours = {"text": branding.colours.text, "primary": branding.colours.primary}
+    return [
+        {
+            "name": n,
+            "value": texts[n].value,
+            "style": frame_style(texts[n], chains, colours),
+            "keep": texts[n].frame.lines > 1,
+        }
+        for n in names
+    ]
+
+
+def _base(loaded: Loaded, layer: str) -> dict[str, Any]:
+    s = loaded.settings
+    p = s.certificate.page
+    return {
+        "layer": layer,
+        "title": s.certificate.title,
+        "issuer": s.issuer,
+        "iso_date": s.issue_date.isoformat(),
+        "edition_title": context.edition_title(loaded.edition),
+        "page": {"width": p.width_mm, "height": p.height_mm, "bleed": 0},
+        "stylesheet": CSS,
+        "accent": s.branding.colours.accent,
+        "primary": s.branding.colours.primary,
+    }
+
+
+def text_html(
+    loaded: Loaded, env: templating.Environment, chunk: list[Certificate], assets: pdf.Assets
+) -> str:
+    """The text layer: one page per certificate of ``chunk``."""
+    layout = loaded.settings.certificate.layout
+    qr = loaded.settings.certificate.qr
+    pages = []
+    for cert in chunk:
+        entry: dict[str, Any] = {
+            "texts": _texts(loaded, cert.texts, certificate.VARIABLE),
+            "qr": None,
+        }
+        if qr.enabled:
+            entry["qr"] = {
+                "src": assets.add(f"qr-{cert.index}.svg", _qr_svg(loaded, cert)),
+                "style": image_style(layout.qr, loaded.settings.certificate.page),
+            }
+        pages.append(entry)
+    return templating.render(env, TEMPLATE, {**_base(loaded, "text"), "certificates": pages})
+
+
+def _qr_svg(loaded: Loaded, cert: Certificate) -> bytes:
+    e = loaded.edition
+    values = {
+        "serial": cert.serial,
+        "unit": cert.unit,
+        "award": cert.award,
+        "year": e.year,
+        "number": e.number,
+    }
+    text = loaded.settings.certificate.qr.text
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", border=0, xmldecl=False, unit="mm")
+    return out.getvalue()
+
+
+def _design_html(
+    loaded: Loaded, env: templating.Environment, assets: pdf.Assets, bleed_mm: float
+) -> str:
+    s = loaded.settings
+    context = _base(loaded, "design")
+    context["page"]["bleed"] = bleed_mm
+    context["texts"] = _texts(loaded, certificate.fixed_texts(loaded), certificate.FIXED)
+    logo = s.logo
+    context["logo"] = (
+        {
+            "src": assets.add(f"logo{logo.suffix}", logo.read_bytes()),
+            "style": image_style(s.certificate.layout.logo, s.certificate.page),
+        }
+        if logo
+        else None
+    )
+    return templating.render(env, TEMPLATE, context)
+
+
+def _seal_html(loaded: Loaded, env: templating.Environment, assets: pdf.Assets) -> str:
+    s = loaded.settings
+    assert s.seal is not None  # noqa: S101 - only called when there is a seal
+    seal = {
+        "src": assets.add(f"seal{s.seal.suffix}", s.seal.read_bytes()),
+        "style": image_style(s.certificate.layout.seal, s.certificate.page),
+    }
+    return templating.render(env, TEMPLATE, {**_base(loaded, "seal"), "seal": seal})
+
+
+@dataclass
+class Layers:
+    """The once-per-run layers: the design at trim size, the design as a print sheet (bleed and
+    crop marks), and what goes over the text (the seal)."""
+
+    design: stamp.Layer
+    sheet: stamp.Layer
+    over: list[stamp.Layer]
+    bleed_mm: float
+
+    @classmethod
+    def build(cls, loaded: Loaded, env: templating.Environment, assets: pdf.Assets) -> Layers:
+        bleed = loaded.settings.certificate.page.bleed_mm
+        seal = [_layer(_seal_html(loaded, env, assets), assets)] if loaded.settings.seal else []
+        return cls(
+            _layer(_design_html(loaded, env, assets, 0), assets),
+            _layer(_design_html(loaded, env, assets, bleed), assets),
+            seal,
+            bleed,
+        )
+
+    def close(self) -> None:
+        for layer in (self.design, self.sheet, *self.over):
+            layer.close()
+
+    def __enter__(self) -> Layers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _layer(html: str, assets: pdf.Assets) -> stamp.Layer:
+    document = pdf.render(html, TEMPLATES, assets, pdf.FontSet.for_text(css_text() + html), WHAT)
+    return stamp.Layer.from_bytes(pdf.write(document, WHAT))
+
+
+def overflows(document: Any, chunk: list[Certificate]) -> list[tuple[int, str]]:
+    """(certificate index in chunk, text name) for every text that left its frame: more lines
+    than fit at its size, a line wider than the frame, or more height than the frame has."""
+    if len(document.pages) != len(chunk):
+        raise RuntimeError("certificate text layer: one page per certificate expected")
+    found = []
+    for i, (laid, cert) in enumerate(zip(document.pages, chunk, strict=True)):
+        for box in laid._page_box.descendants():
+            name = (
+                box.element.get("class")
+                if box.element_tag == "p" and box.element is not None
+                else None
+            )
+            if name in cert.texts and _outside(box, cert.texts[name]):
+                found.append((i, name))
+    return found
+
+
+def _outside(box: Any, text: Text) -> bool:
+    lines = [child for child in box.children if type(child).__name__ == "LineBox"]
+    too_wide = any(line.width > box.width + 0.5 for line in lines)
+    too_tall = sum(line.height for line in lines) > box.height + 0.5
+    return len(lines) > text.frame.lines_at(text.size_pt) or too_wide or too_tall
