@@ -56,6 +56,7 @@ schema: install
 	$(BIN)/docgen schema --of edition > schema/edition.schema.json
 	$(BIN)/docgen schema --of branding > schema/branding.schema.json
 	$(BIN)/docgen schema --of certificate > schema/certificate.schema.json
+	$(BIN)/docgen schema --of printer > schema/printer.schema.json
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,7 +1,7 @@
 """How fast certificates render, and how big each file is, for docgen's design and the alternatives.
 
-    .venv/bin/python bench/certificates.py            # N = 24 and 240
-    .venv/bin/python bench/certificates.py 24 240 1000
+    .venv/bin/python bench/certificates.py            # N = 24, 240 and 1000
+    .venv/bin/python bench/certificates.py 10000      # the federation case (minutes)
 
 Each (design, N) runs in its own process so peak RSS is its own. Designs:
 
@@ -49,6 +49,8 @@ def make_edition(n: int, folder: Path) -> Path:
 
 
 def run_docgen(edition_path: Path, scratch: Path) -> list[int]:
+    """The whole certificates output: per-unit files, certificates.pdf, the print file, the
+    register and the proof sheet. Sizes are those of the per-unit files."""
     from docgen import edition
     from docgen.artifacts import Run
     from docgen.outputs import certificates
@@ -70,41 +72,43 @@ def full_font_css() -> str:
     )
 
 
-def full_html(edition_path: Path, per_certificate: bool) -> list[str]:
-    """Complete certificates (design, text and seal on one page), from docgen's own template:
-    one HTML per certificate, or all of them in one HTML."""
+def full_html(edition_path: Path, per_certificate: bool) -> tuple[list[str], dict[str, bytes]]:
+    """Complete certificates (design, text and seal on one page) from docgen's own template:
+    one HTML per certificate, or all of them in one HTML; and the in-memory assets they use."""
     import re
 
-    from docgen import edition, templating
-    from docgen.outputs import certificates as c
+    from docgen import certificate, edition, pdf, templating
+    from docgen.outputs import certificate_page as page
 
     loaded = edition.load(edition_path)
-    certs = c.certificates(loaded)
-    env = templating.environment(c.TEMPLATES)
+    certs = certificate.build(loaded)
+    env = templating.environment(page.TEMPLATES)
+    assets = pdf.Assets(roots=[page.TEMPLATES, ROOT / "config"])
 
-    def inner(layer: str, chunk: list) -> list[str]:
-        html = templating.render(env, c.TEMPLATE, c._context(loaded, layer, chunk))
+    def sections(html: str) -> list[str]:
         return re.findall(r'<section class="certificate">(.*?)</section>', html, re.S)
 
-    design, seal = inner("design", [])[0], inner("seal", [])[0]
-    head = templating.render(env, c.TEMPLATE, c._context(loaded, "design", [])).split("<body>")[0]
-    pages = [
-        f'<section class="certificate">{design}{text}{seal}</section>'
-        for text in inner("text", certs)
-    ]
-    if per_certificate:
-        return [f"{head}<body>{page}</body></html>" for page in pages]
-    return [f"{head}<body>{''.join(pages)}</body></html>"]
+    design_html = page._design_html(loaded, env, assets, 0)
+    design, seal = sections(design_html)[0], sections(page._seal_html(loaded, env, assets))[0]
+    head = design_html.split("<body>")[0]
+    texts = sections(page.text_html(loaded, env, certs, assets))
+    pages = [f'<section class="certificate">{design}{text}{seal}</section>' for text in texts]
+    htmls = (
+        [f"{head}<body>{p}</body></html>" for p in pages]
+        if per_certificate
+        else [f"{head}<body>{''.join(pages)}</body></html>"]
+    )
+    return htmls, assets.memory
 
 
 def run_naive(edition_path: Path, scratch: Path) -> list[int]:
     import weasyprint
 
     from docgen import pdf
-    from docgen.outputs import certificates
+    from docgen.outputs import certificate_page as certificates
 
-    htmls = full_html(edition_path, per_certificate=True)
-    fetcher = pdf.Fetcher([certificates.TEMPLATES, ROOT / "config", ROOT / "fonts"], {})
+    htmls, memory = full_html(edition_path, per_certificate=True)
+    fetcher = pdf.Fetcher([certificates.TEMPLATES, ROOT / "config", ROOT / "fonts"], memory)
     css = full_font_css()
     sizes = []
     for html in htmls:
@@ -124,10 +128,10 @@ def run_split(edition_path: Path, scratch: Path) -> list[int]:
     import weasyprint
 
     from docgen import pdf
-    from docgen.outputs import certificates
+    from docgen.outputs import certificate_page as certificates
 
-    [html] = full_html(edition_path, per_certificate=False)
-    fetcher = pdf.Fetcher([certificates.TEMPLATES, ROOT / "config", ROOT / "fonts"], {})
+    [html], memory = full_html(edition_path, per_certificate=False)
+    fetcher = pdf.Fetcher([certificates.TEMPLATES, ROOT / "config", ROOT / "fonts"], memory)
     config = pdf.FontConfiguration()
     sheet = weasyprint.CSS(string=full_font_css(), url_fetcher=fetcher, font_config=config)
     data = weasyprint.HTML(
@@ -157,15 +161,19 @@ def one(design: str, n: int) -> dict[str, float]:
         sizes = RUNNERS[design](edition_path, Path(tmp))
         seconds = time.perf_counter() - start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "ms_per_cert": seconds * 1000 / n,
         "median_kb": statistics.median(sizes) / 1024,
         "rss_mb": rss_mb,
+        "workers_mb": workers_mb,
     }
 
 
 def main(ns: list[int]) -> None:
-    print(f"{'design':8} {'N':>6} {'ms/cert':>9} {'file KB':>9} {'peak MB':>9}  vs naive")
+    print(
+        f"{'design':8} {'N':>6} {'ms/cert':>9} {'total s':>8} {'file KB':>8} {'peak MB':>8} {'workers MB':>10}  vs naive"
+    )
     for n in ns:
         results = {}
         for design in DESIGNS:
@@ -179,7 +187,8 @@ def main(ns: list[int]) -> None:
         base = results["naive"]["ms_per_cert"]
         for design, r in results.items():
             print(
-                f"{design:8} {n:>6} {r['ms_per_cert']:>9.1f} {r['median_kb']:>9.0f} {r['rss_mb']:>9.0f}"
+                f"{design:8} {n:>6} {r['ms_per_cert']:>9.1f} {r['ms_per_cert'] * n / 1000:>8.1f} "
+                f"{r['median_kb']:>8.0f} {r['rss_mb']:>8.0f} {r['workers_mb']:>10.0f}"
                 f"  {base / r['ms_per_cert']:>5.1f}× faster"
             )
 
@@ -188,4 +197,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
         print(json.dumps(one(sys.argv[2], int(sys.argv[3]))))
     else:
-        main([int(a) for a in sys.argv[1:]] or [24, 240])
+        main([int(a) for a in sys.argv[1:]] or [24, 240, 1000])

@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 from openpyxl import load_workbook
 
-from docgen import certificate, edition, generate, pdf, templating
+from docgen import certificate, edition, generate, pdf, stock, templating
 from docgen.artifacts import Options
 from docgen.certconfig import TextFrame
 from docgen.outputs import certificate_page as page
@@ -52,13 +52,10 @@ def with_activity(activity: str) -> edition.Loaded:
 
 
 def laid_out(loaded: edition.Loaded) -> tuple[object, list[certificate.Certificate]]:
-    from docgen.outputs import certificates as out
+    from docgen.outputs.certificate_batch import Batch
 
-    certs = certificate.build(loaded)[:1]
-    env = templating.environment(page.TEMPLATES)
-    assets = pdf.Assets(roots=[page.TEMPLATES, loaded.settings.root / "config"])
-    fontset = pdf.FontSet.for_text(page.css_text() + page.text_html(loaded, env, certs, assets))
-    return out._laid_out(loaded, env, certs, assets, fontset)
+    batch = Batch(loaded, certificate.build(loaded)[:1], Path("/nonexistent"))
+    return batch.laid_out(batch.certs)
 
 
 def frame_rect_pt(frame: TextFrame, size_pt: float) -> tuple[float, float, float, float]:
@@ -78,7 +75,7 @@ def test_long_titles_shrink_and_never_leave_their_frame(length: str | int) -> No
     for box in document.pages[0]._page_box.descendants():  # type: ignore[attr-defined]
         if box.element_tag != "p":
             continue
-        text = cert.texts[box.element.get("class")]
+        text = cert.texts[box.element.get("class").split(" ")[0]]
         left, top, right, bottom = frame_rect_pt(text.frame, text.size_pt)
         lines = [c for c in box.children if type(c).__name__ == "LineBox"]
         assert len(lines) <= text.frame.lines_at(text.size_pt), text.name
@@ -97,7 +94,7 @@ def test_no_lone_character_on_the_last_line_of_the_body() -> None:
     for extra in range(12):  # titles of every length modulo a line: one of them ends a line early
         document, _ = laid_out(with_activity("健康促进与人文关怀" * 5 + "甲" * extra))
         for box in document.pages[0]._page_box.descendants():  # type: ignore[attr-defined]
-            if box.element_tag == "p" and box.element.get("class") == "body":
+            if box.element_tag == "p" and box.element.get("class").startswith("body "):
                 last = box.children[-1]
                 text = "".join(t.text for t in last.descendants() if type(t).__name__ == "TextBox")
                 assert len(text) >= 2, (extra, text)
@@ -233,7 +230,7 @@ def test_qr_code_carries_the_serial(
     )
     env = templating.environment(page.TEMPLATES)
     assets = pdf.Assets(roots=[page.TEMPLATES])
-    html = page.text_html(loaded, env, certificate.build(loaded)[:1], assets)
+    html = page.text_html(loaded, env, certificate.build(loaded)[:1], assets, stock.Plan())
     assert 'class="qr"' in html
     import segno
 
@@ -248,3 +245,39 @@ def test_certificate_pdfs_are_valid(minimal_out: Path) -> None:
     for path in [*minimal_out.rglob("*.pdf")]:
         result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
         assert result.returncode == 0, (path, result.stdout)
+
+
+def test_a_fit_estimate_too_optimistic_is_caught_after_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Layout, not the estimate, has the last word: texts that still overflow are shrunk again."""
+    from docgen import fit
+
+    monkeypatch.setattr(fit, "SAFETY", 1.25)  # the estimate now thinks a quarter more fits a line
+    loaded = with_activity(("健康促进与人文关怀" * 30)[:120])
+    estimated = certificate.build(loaded)[0].texts["body"].size_pt
+    document, [cert] = laid_out(loaded)
+    assert cert.texts["body"].size_pt < estimated
+    for box in document.pages[0]._page_box.descendants():  # type: ignore[attr-defined]
+        if box.element_tag == "p" and box.element.get("class").startswith("body "):
+            lines = [c for c in box.children if type(c).__name__ == "LineBox"]
+            assert len(lines) <= cert.texts["body"].frame.lines_at(cert.texts["body"].size_pt)
+            assert sum(line.height for line in lines) <= box.height + 0.5
+
+
+def test_other_paper_sizes(tmp_path: Path) -> None:
+    loaded = edition.load(MINIMAL)
+    s = loaded.settings
+    page_cfg = s.certificate.page.model_copy(update={"width_mm": 285, "height_mm": 210})
+    settings = dataclasses.replace(
+        s, certificate=s.certificate.model_copy(update={"page": page_cfg})
+    )
+    from docgen.artifacts import Run
+    from docgen.outputs import certificates
+
+    (tmp_path / "s").mkdir()
+    run = Run(dataclasses.replace(loaded, settings=settings), tmp_path / "s")
+    one = next(a for a in certificates.render(run) if a.name.startswith("certificates/"))
+    with pikepdf.open(io.BytesIO(one.data or b"")) as doc:
+        box = [float(v) for v in doc.pages[0].mediabox]
+    assert box[2] == pytest.approx(285 * 72 / 25.4, abs=0.1)

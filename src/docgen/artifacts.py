@@ -39,6 +39,10 @@ class Options:
     """A PDF variant for the press release, e.g. "pdf/a-2b" for archiving (pdf.VARIANTS)."""
     winner: str | None = None
     """Re-issue only the certificate with this serial (certificates output only)."""
+    stock: str | None = None
+    """"blank" or "preprinted": overrides config/certificate.yaml's stock.mode."""
+    printer: str | None = None
+    """A printer profile in config/printers/ for printing on preprinted stock."""
 
 
 @dataclass

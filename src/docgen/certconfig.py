@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .model import Strict, Text
+from .stock import Stock
 
 FontRole = Literal["serif", "sans", "kai"]
 LINE_HEIGHT = 1.6
@@ -154,3 +155,5 @@ class CertificateDefaults(Strict):
     """各部分的位置（mm）、宽度、行数、字号和字体。"""
     qr: QRCode = QRCode()
     """二维码。"""
+    stock: Stock = Stock()
+    """证书纸：白纸，或预印好的证书纸（套打）。"""

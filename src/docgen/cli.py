@@ -77,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"新闻稿 PDF 的变体：{variants}",
     )
     gen.add_argument(
+        "--stock",
+        choices=["blank", "preprinted"],
+        metavar="纸张",
+        help="证书纸：blank（白纸，全部印出）或 preprinted（预印证书纸，只印文字）",
+    )
+    gen.add_argument(
+        "--printer", metavar="打印机名", help="套打用的打印机校准（config/printers/打印机名.yaml）"
+    )
+    gen.add_argument(
         "--winner",
         metavar="证书编号",
         help="只重新生成这一张证书（如 QYB-2025-21-J01），其他文件不动",
@@ -89,6 +98,24 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("edition", type=Path, metavar="EDITION.yaml", help="本届的 edition.yaml")
     chk.set_defaults(handler=_check)
 
+    cal = commands.add_parser(
+        "calibrate",
+        help="打印套打用的打印机校准页",
+        description="生成打印机校准页（标尺和十字），用于预印证书纸套打。",
+    )
+    cal.add_argument(
+        "--printer", metavar="打印机名", help="按这台打印机的校准生成，用来核对校准结果"
+    )
+    cal.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        metavar="文件",
+        default=Path("out") / "calibration.pdf",
+        help="输出的 PDF（默认 out/calibration.pdf）",
+    )
+    cal.set_defaults(handler=_calibrate)
+
     sch = commands.add_parser(
         "schema",
         help="打印 edition.yaml 的 JSON Schema",
@@ -96,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sch.add_argument(
         "--of",
-        choices=["edition", "branding", "certificate"],
+        choices=["edition", "branding", "certificate", "printer"],
         default="edition",
         help="哪个文件的格式（默认 edition）",
     )
@@ -128,7 +155,9 @@ def _generate(args: argparse.Namespace) -> int:
                 tasks[label] = bar.add_task(f"正在生成{label}", total=total)
             bar.update(tasks[label], completed=done)  # type: ignore[arg-type]
 
-        options = Options(pdf_variant=args.pdf_variant, winner=args.winner)
+        options = Options(
+            pdf_variant=args.pdf_variant, winner=args.winner, stock=args.stock, printer=args.printer
+        )
         written, warnings = generate.generate(args.edition, args.out, args.only, progress, options)
     _summary(written)
     if warnings:
@@ -165,6 +194,17 @@ def _check(args: argparse.Namespace) -> int:
         _print_problem(problem)
     note = f"，{len(warnings)} 条排版提示" if warnings else ""
     err.print(f"[green]检查通过：没有错误{note}。[/]")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from . import calibrate, config, writer
+
+    page = config.load_certificate_defaults().page
+    target = writer.write_file(args.out, calibrate.sheet(config.ROOT, page, args.printer))
+    out.print(
+        f"已生成校准页 {escape(display_path(target))}：按“实际大小”打印后，按页面上的步骤量取并填写。"
+    )
     return 0
 
 

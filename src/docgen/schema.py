@@ -9,11 +9,13 @@ from pydantic import BaseModel
 from .certconfig import CertificateDefaults
 from .config import Branding
 from .model import Edition
+from .stock import PrinterProfile
 
 MODELS: dict[str, type[BaseModel]] = {
     "edition": Edition,
     "branding": Branding,
     "certificate": CertificateDefaults,
+    "printer": PrinterProfile,
 }
 
 

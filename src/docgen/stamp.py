@@ -25,6 +25,17 @@ class Layer:
         """This layer as a form XObject owned by ``target`` (copy it once per target file)."""
         return target.copy_foreign(self.pdf.pages[0].as_form_xobject())
 
+    def trimmed(self) -> Layer:
+        """This layer cut to its trim box (a print sheet without its bleed and crop marks)."""
+        copy = pikepdf.Pdf.new()
+        copy.pages.append(self.pdf.pages[0])
+        page = copy.pages[0]
+        page.mediabox = page.obj.get("/TrimBox", page.mediabox)  # type: ignore[assignment]
+        for box in ("/TrimBox", "/BleedBox", "/CropBox", "/ArtBox"):
+            if box in page.obj:
+                del page.obj[box]
+        return Layer(copy)
+
     def close(self) -> None:
         self.pdf.close()
 
@@ -92,6 +103,27 @@ def on_sheets(pages_pdf: bytes, sheet: Layer, over: list[Layer], target: Path | 
 def _box(page: pikepdf.Page, name: str, default: list[float] | None = None) -> list[float]:
     value = page.obj.get(name)
     return [float(v) for v in value] if value is not None else list(default or [])
+
+
+def on_stock(
+    pages_pdf: bytes,
+    under: list[Layer],
+    rect: tuple[float, float, float, float],
+    target: Path | io.BytesIO,
+) -> None:
+    """Each page, with ``under`` beneath it, moved as a whole into ``rect`` (a printer's
+    correction for printing on preprinted stock) on a fresh page of the same size."""
+    with pikepdf.open(io.BytesIO(pages_pdf)) as source, pikepdf.Pdf.new() as out:
+        below = [layer.form_in(out) for layer in under]
+        placed = Rectangle(*rect)
+        for page in source.pages:
+            media = _media(page)
+            new = out.add_blank_page(page_size=(media.width, media.height))
+            for i, form in enumerate(below):
+                place(new, form, f"DocgenUnder{i}", placed)
+            place(new, out.copy_foreign(page.as_form_xobject()), "DocgenPage", placed)
+        out.docinfo = out.copy_foreign(source.docinfo)  # type: ignore[assignment]
+        out.save(target, deterministic_id=True)
 
 
 def layered_file(

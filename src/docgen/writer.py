@@ -231,3 +231,20 @@ def check_writable(out: Path) -> None:
         probe = probe.parent
     if not os.access(probe, os.W_OK):
         raise DocgenError(f"无法写入输出文件夹 {parent}：没有写权限")
+
+
+def write_file(target: Path, data: bytes) -> Path:
+    """One file, written whole or not at all (a temporary file beside it, then renamed)."""
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    try:
+        with temp.open("xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import segno
 
-from .. import certificate, context, fonts, pdf, stamp, templating
-from ..certconfig import LINE_HEIGHT, ImageFrame, Page
+from .. import certificate, context, fonts, pdf, stamp, stock, templating
+from ..certconfig import LINE_HEIGHT, ImageFrame, Page, TextFrame
 from ..certificate import Certificate, Text
 from ..config import ROOT
 from ..edition import Loaded
@@ -25,18 +26,38 @@ def css_text() -> str:
     return (TEMPLATES / CSS).read_text(encoding="utf-8")
 
 
-def frame_style(text: Text, chains: dict[str, fonts.Chain], colours: dict[str, str]) -> str:
-    """Position, size and type of a text frame, as an inline style."""
-    f = text.frame
-    spacing = f.letter_spacing_em
-    indent = f.indent_em + (spacing if f.align == "center" else 0)  # re-centre letter-spaced text
+def frame_rules(loaded: Loaded, names: tuple[str, ...], sizes: set[float]) -> str:
+    """CSS for the frames (position, box, type) and the sizes in use, once per page set.
+
+    Styles are rules here rather than style="" on each text: WeasyPrint parses every inline
+    style anew, which was a third of the layout time at 240 certificates.
+    """
+    branding = loaded.settings.branding
+    chains = fonts.chains(branding)
+    colours = {"text": branding.colours.text, "primary": branding.colours.primary}
+    layout = loaded.settings.certificate.layout
+    rules = [_frame_rule(name, getattr(layout, name), chains, colours) for name in names]
+    rules += [f".{size_class(s)} {{ font-size: {s}pt }}" for s in sorted(sizes)]
+    return "\n".join(rules)
+
+
+def _frame_rule(
+    name: str, f: TextFrame, chains: dict[str, fonts.Chain], colours: dict[str, str]
+) -> str:
+    indent = f.indent_em + (
+        f.letter_spacing_em if f.align == "center" else 0
+    )  # re-centre spaced text
+    family = ", ".join(chains[f.font].families)  # unquoted: family names are CSS identifiers
     return (
-        f"left: {f.left}mm; top: {f.top}mm; width: {f.width}mm; "
-        f"height: {f.height_pt():.2f}pt; font-size: {text.size_pt}pt; "
-        f"line-height: {LINE_HEIGHT}; font-family: {chains[f.font].css}; "
+        f".certificate .{name} {{ left: {f.left}mm; top: {f.top}mm; width: {f.width}mm; "
+        f"height: {f.height_pt():.2f}pt; line-height: {LINE_HEIGHT}; font-family: {family}; "
         f"font-weight: {700 if f.bold else 400}; text-align: {f.align}; text-indent: {indent}em; "
-        f"letter-spacing: {spacing}em; color: {colours[f.colour]}"
+        f"letter-spacing: {f.letter_spacing_em}em; color: {colours[f.colour]} }}"
     )
+
+
+def size_class(size_pt: float) -> str:
+    return "pt" + f"{size_pt:g}".replace(".", "_")
 
 
 def image_style(frame: ImageFrame, page: Page) -> str:
@@ -44,15 +65,12 @@ def image_style(frame: ImageFrame, page: Page) -> str:
     return f"left: {left}mm; top: {frame.top}mm; width: {frame.width}mm; height: {frame.height}mm"
 
 
-def _texts(loaded: Loaded, texts: dict[str, Text], names: tuple[str, ...]) -> list[dict[str, Any]]:
-    branding = loaded.settings.branding
-    chains = fonts.chains(branding)
-    colours = {"text": branding.colours.text, "primary": branding.colours.primary}
+def _texts(texts: dict[str, Text], names: tuple[str, ...]) -> list[dict[str, Any]]:
     return [
         {
             "name": n,
             "value": texts[n].value,
-            "style": frame_style(texts[n], chains, colours),
+            "size": size_class(texts[n].size_pt),
             "keep": texts[n].frame.lines > 1,
         }
         for n in names
@@ -76,24 +94,30 @@ def _base(loaded: Loaded, layer: str) -> dict[str, Any]:
 
 
 def text_html(
-    loaded: Loaded, env: templating.Environment, chunk: list[Certificate], assets: pdf.Assets
+    loaded: Loaded,
+    env: templating.Environment,
+    chunk: list[Certificate],
+    assets: pdf.Assets,
+    plan: stock.Plan,
 ) -> str:
     """The text layer: one page per certificate of ``chunk``."""
     layout = loaded.settings.certificate.layout
     qr = loaded.settings.certificate.qr
+    names = tuple(n for n in certificate.VARIABLE if plan.shows(n))
     pages = []
     for cert in chunk:
-        entry: dict[str, Any] = {
-            "texts": _texts(loaded, cert.texts, certificate.VARIABLE),
-            "qr": None,
-        }
+        entry: dict[str, Any] = {"texts": _texts(cert.texts, names), "qr": None}
         if qr.enabled:
             entry["qr"] = {
                 "src": assets.add(f"qr-{cert.index}.svg", _qr_svg(loaded, cert)),
                 "style": image_style(layout.qr, loaded.settings.certificate.page),
             }
         pages.append(entry)
-    return templating.render(env, TEMPLATE, {**_base(loaded, "text"), "certificates": pages})
+    sizes = {t.size_pt for cert in chunk for t in cert.texts.values()}
+    rules = frame_rules(loaded, names, sizes)
+    return templating.render(
+        env, TEMPLATE, {**_base(loaded, "text"), "certificates": pages, "frame_css": rules}
+    )
 
 
 def _qr_svg(loaded: Loaded, cert: Certificate) -> bytes:
@@ -114,13 +138,22 @@ def _qr_svg(loaded: Loaded, cert: Certificate) -> bytes:
 
 
 def _design_html(
-    loaded: Loaded, env: templating.Environment, assets: pdf.Assets, bleed_mm: float
+    loaded: Loaded,
+    env: templating.Environment,
+    assets: pdf.Assets,
+    bleed_mm: float,
+    plan: stock.Plan,
 ) -> str:
+    """The design layer. On preprinted stock only the texts it prints, no frame or logo."""
     s = loaded.settings
     context = _base(loaded, "design")
     context["page"]["bleed"] = bleed_mm
-    context["texts"] = _texts(loaded, certificate.fixed_texts(loaded), certificate.FIXED)
-    logo = s.logo
+    context["artwork"] = not plan.preprinted
+    fixed = certificate.fixed_texts(loaded)
+    names = tuple(n for n in certificate.FIXED if plan.shows(n))
+    context["texts"] = _texts(fixed, names)
+    context["frame_css"] = frame_rules(loaded, names, {fixed[n].size_pt for n in names})
+    logo = s.logo if not plan.preprinted else None
     context["logo"] = (
         {
             "src": assets.add(f"logo{logo.suffix}", logo.read_bytes()),
@@ -139,7 +172,9 @@ def _seal_html(loaded: Loaded, env: templating.Environment, assets: pdf.Assets) 
         "src": assets.add(f"seal{s.seal.suffix}", s.seal.read_bytes()),
         "style": image_style(s.certificate.layout.seal, s.certificate.page),
     }
-    return templating.render(env, TEMPLATE, {**_base(loaded, "seal"), "seal": seal})
+    return templating.render(
+        env, TEMPLATE, {**_base(loaded, "seal"), "seal": seal, "frame_css": ""}
+    )
 
 
 @dataclass
@@ -151,20 +186,27 @@ class Layers:
     sheet: stamp.Layer
     over: list[stamp.Layer]
     bleed_mm: float
+    scan: list[stamp.Layer]
 
     @classmethod
-    def build(cls, loaded: Loaded, env: templating.Environment, assets: pdf.Assets) -> Layers:
+    def build(
+        cls, loaded: Loaded, env: templating.Environment, assets: pdf.Assets, plan: stock.Plan
+    ) -> Layers:
         bleed = loaded.settings.certificate.page.bleed_mm
-        seal = [_layer(_seal_html(loaded, env, assets), assets)] if loaded.settings.seal else []
-        return cls(
-            _layer(_design_html(loaded, env, assets, 0), assets),
-            _layer(_design_html(loaded, env, assets, bleed), assets),
-            seal,
-            bleed,
-        )
+        with_seal = loaded.settings.seal and not plan.preprinted  # stock is stamped by hand
+        seal = [_layer(_seal_html(loaded, env, assets), assets)] if with_seal else []
+        # One layout serves both: the print sheet, cut to its trim box, is the design.
+        sheet = _layer(_design_html(loaded, env, assets, bleed, plan), assets)
+        scan = [_layer(_scan_html(loaded, env, assets, plan.scan), assets)] if plan.scan else []
+        return cls(sheet.trimmed(), sheet, seal, bleed, scan)
+
+    @property
+    def proof_under(self) -> list[stamp.Layer]:
+        """Under a proof's thumbnails: the scan of the blank stock (never in a print file)."""
+        return [*self.scan, self.design]
 
     def close(self) -> None:
-        for layer in (self.design, self.sheet, *self.over):
+        for layer in (self.design, self.sheet, *self.over, *self.scan):
             layer.close()
 
     def __enter__(self) -> Layers:
@@ -174,8 +216,22 @@ class Layers:
         self.close()
 
 
+def _scan_html(loaded: Loaded, env: templating.Environment, assets: pdf.Assets, scan: Path) -> str:
+    page = loaded.settings.certificate.page
+    frame = ImageFrame(left=0, top=0, width=page.width_mm, height=page.height_mm)
+    picture = {
+        "src": assets.add(f"scan{scan.suffix}", scan.read_bytes()),
+        "style": image_style(frame, page),
+    }
+    return templating.render(
+        env, TEMPLATE, {**_base(loaded, "scan"), "scan": picture, "frame_css": ""}
+    )
+
+
 def _layer(html: str, assets: pdf.Assets) -> stamp.Layer:
-    document = pdf.render(html, TEMPLATES, assets, pdf.FontSet.for_text(css_text() + html), WHAT)
+    document = pdf.render(
+        html, TEMPLATES, assets, pdf.FontSet.for_text(css_text() + html), WHAT, minimal_ua=True
+    )
     return stamp.Layer.from_bytes(pdf.write(document, WHAT))
 
 
@@ -187,11 +243,8 @@ def overflows(document: Any, chunk: list[Certificate]) -> list[tuple[int, str]]:
     found = []
     for i, (laid, cert) in enumerate(zip(document.pages, chunk, strict=True)):
         for box in laid._page_box.descendants():
-            name = (
-                box.element.get("class")
-                if box.element_tag == "p" and box.element is not None
-                else None
-            )
+            classes = box.element.get("class", "") if box.element_tag == "p" else ""
+            name = classes.split(" ")[0]  # "body pt20_5": the frame, then the size
             if name in cert.texts and _outside(box, cert.texts[name]):
                 found.append((i, name))
     return found
