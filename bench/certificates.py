@@ -77,7 +77,7 @@ def full_html(edition_path: Path, per_certificate: bool) -> tuple[list[str], dic
     one HTML per certificate, or all of them in one HTML; and the in-memory assets they use."""
     import re
 
-    from docgen import certificate, edition, pdf, templating
+    from docgen import certificate, edition, pdf, stock, templating
     from docgen.outputs import certificate_page as page
 
     loaded = edition.load(edition_path)
@@ -88,10 +88,11 @@ def full_html(edition_path: Path, per_certificate: bool) -> tuple[list[str], dic
     def sections(html: str) -> list[str]:
         return re.findall(r'<section class="certificate">(.*?)</section>', html, re.S)
 
-    design_html = page._design_html(loaded, env, assets, 0)
+    plan = stock.Plan()
+    design_html = page._design_html(loaded, env, assets, 0, plan)
     design, seal = sections(design_html)[0], sections(page._seal_html(loaded, env, assets))[0]
     head = design_html.split("<body>")[0]
-    texts = sections(page.text_html(loaded, env, certs, assets))
+    texts = sections(page.text_html(loaded, env, certs, assets, plan))
     pages = [f'<section class="certificate">{design}{text}{seal}</section>' for text in texts]
     htmls = (
         [f"{head}<body>{p}</body></html>" for p in pages]
