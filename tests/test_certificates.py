@@ -281,3 +281,18 @@ def test_other_paper_sizes(tmp_path: Path) -> None:
     with pikepdf.open(io.BytesIO(one.data or b"")) as doc:
         box = [float(v) for v in doc.pages[0].mediabox]
     assert box[2] == pytest.approx(285 * 72 / 25.4, abs=0.1)
+
+
+def test_a_low_resolution_raster_seal_is_pointed_out(tmp_path: Path) -> None:
+    from PIL import Image
+
+    seal = tmp_path / "seal.png"
+    Image.new("RGBA", (200, 200), (200, 0, 0, 255)).save(seal)
+    loaded = edition.load(MINIMAL)
+    loaded = dataclasses.replace(loaded, settings=dataclasses.replace(loaded.settings, seal=seal))
+    [warning] = list(certificate.image_warnings(loaded))
+    assert not warning.is_error
+    assert warning.message.startswith(
+        "seal.png 只有 200 像素宽，印在证书上 34 mm 宽时约 149 dpi，低于印刷需要的 300 dpi"
+    )
+    assert list(certificate.image_warnings(edition.load(MINIMAL))) == []  # the SVG sample artwork

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from . import context, fit, fonts, names, zh
+from . import context, fit, fonts, names, photos, zh
 from .certconfig import TextFrame
 from .config import fill_wording
 from .edition import Loaded
-from .errors import Location, Problem
+from .errors import Location, Problem, Severity
 from .source import field_name
 
 VARIABLE = ("addressee", "body", "award", "closing", "serial")
@@ -165,3 +165,27 @@ LABELS = {
     "issuer": "落款",
     "date": "日期",
 }
+
+
+PRINT_DPI = 300
+
+
+def image_warnings(loaded: Loaded) -> Iterator[Problem]:
+    """A raster logo or seal with fewer than 300 pixels per inch at its printed size would print
+    soft on a certificate (vector SVG artwork never does)."""
+    s = loaded.settings
+    layout = s.certificate.layout
+    for name, path, frame in (("logo", s.logo, layout.logo), ("seal", s.seal, layout.seal)):
+        if path is None or path.suffix.lower() == ".svg" or not path.is_file():
+            continue
+        width, _ = photos.size(path)
+        dpi = width / (frame.width / 25.4)
+        if dpi < PRINT_DPI:
+            where = Location(
+                s.root / "config" / ("branding.yaml" if name == "logo" else "certificate.yaml")
+            )
+            msg = (
+                f"{path.name} 只有 {width} 像素宽，印在证书上 {frame.width:g} mm 宽时约 {dpi:.0f} dpi，"
+                f"低于印刷需要的 {PRINT_DPI} dpi，会发虚；请换用更清晰的图片或 SVG"
+            )
+            yield Problem(where, name, msg, Severity.WARNING)

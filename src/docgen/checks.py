@@ -31,6 +31,7 @@ def run(loaded: Loaded) -> list[Problem]:
         *typography_warnings(loaded),
         *template_problems(loaded),
         *certificate.fit_problems(loaded),
+        *certificate.image_warnings(loaded),
     ]
     return sorted(
         problems, key=lambda p: (str(p.location.file), p.location.line or 0, p.location.column or 0)
