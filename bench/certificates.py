@@ -78,6 +78,7 @@ def full_html(edition_path: Path, per_certificate: bool) -> tuple[list[str], dic
     import re
 
     from docgen import certificate, edition, pdf, stock, templating
+    from docgen.outputs import certificate_layers as layers
     from docgen.outputs import certificate_page as page
 
     loaded = edition.load(edition_path)
@@ -89,8 +90,8 @@ def full_html(edition_path: Path, per_certificate: bool) -> tuple[list[str], dic
         return re.findall(r'<section class="certificate">(.*?)</section>', html, re.S)
 
     plan = stock.Plan()
-    design_html = page._design_html(loaded, env, assets, 0, plan)
-    design, seal = sections(design_html)[0], sections(page._seal_html(loaded, env, assets))[0]
+    design_html = layers._design_html(loaded, env, assets, 0, plan)
+    design, seal = sections(design_html)[0], sections(layers._seal_html(loaded, env, assets))[0]
     head = design_html.split("<body>")[0]
     texts = sections(page.text_html(loaded, env, certs, assets, plan))
     pages = [f'<section class="certificate">{design}{text}{seal}</section>' for text in texts]

@@ -21,6 +21,7 @@ from ..config import ROOT
 from ..edition import Loaded
 from ..errors import DocgenError, Problem
 from . import certificate_page as page
+from .certificate_layers import Layers
 
 TEMPLATES = ROOT / "templates" / "html"
 CHUNK = 100
@@ -69,10 +70,10 @@ class Batch:
     def text_html(self, chunk: list[Certificate]) -> str:
         return page.text_html(self.loaded, self.env, chunk, self.assets, self.plan)
 
-    def layers(self) -> page.Layers:
-        return page.Layers.build(self.loaded, self.env, self.assets, self.plan)
+    def layers(self) -> Layers:
+        return Layers.build(self.loaded, self.env, self.assets, self.plan)
 
-    def chunk(self, start: int, layers: page.Layers) -> Chunk:
+    def chunk(self, start: int, layers: Layers) -> Chunk:
         document, certs = self.laid_out(self.certs[start : start + CHUNK])
         files = [
             (cert, self.single(document, laid, cert, layers))
@@ -93,7 +94,7 @@ class Batch:
         )
         return Chunk(files, trim, sheet, trim)
 
-    def finish(self, text: bytes, layers: page.Layers, target: Path | io.BytesIO) -> None:
+    def finish(self, text: bytes, layers: Layers, target: Path | io.BytesIO) -> None:
         """Text pages with the design under them and the seal over them; on preprinted stock,
         the texts only, moved by the printer's correction."""
         if self.plan.preprinted:
@@ -119,7 +120,7 @@ class Batch:
                 chunk[i] = chunk[i].smaller(name)
         raise DocgenError(f"{WHAT}：排版 {MAX_ROUNDS} 次后仍有文字超出位置")  # pragma: no cover
 
-    def single(self, document: Any, laid: Any, cert: Certificate, layers: page.Layers) -> bytes:
+    def single(self, document: Any, laid: Any, cert: Certificate, layers: Layers) -> bytes:
         one = document.copy([laid])
         one.metadata = copy.copy(document.metadata)
         one.metadata.title = f"{document.metadata.title}：{cert.unit}"
@@ -156,7 +157,7 @@ def chunks(batch: Batch) -> Iterator[Chunk]:
             yield pending.popleft().result()
 
 
-_WORKER: tuple[Batch, page.Layers] | None = None
+_WORKER: tuple[Batch, Layers] | None = None
 
 
 def _start_worker(edition_path: Path, scratch: Path, plan: stock.Plan) -> None:

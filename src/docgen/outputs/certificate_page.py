@@ -4,13 +4,11 @@ every frame positioned from config/certificate.yaml, and the check that no text 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import segno
 
-from .. import certificate, context, fonts, pdf, stamp, stock, templating
+from .. import certificate, context, fonts, pdf, stock, templating
 from ..certconfig import LINE_HEIGHT, ImageFrame, Page, TextFrame
 from ..certificate import Certificate, Text
 from ..config import ROOT
@@ -65,7 +63,7 @@ def image_style(frame: ImageFrame, page: Page) -> str:
     return f"left: {left}mm; top: {frame.top}mm; width: {frame.width}mm; height: {frame.height}mm"
 
 
-def _texts(texts: dict[str, Text], names: tuple[str, ...]) -> list[dict[str, Any]]:
+def texts_context(texts: dict[str, Text], names: tuple[str, ...]) -> list[dict[str, Any]]:
     return [
         {
             "name": n,
@@ -77,7 +75,7 @@ def _texts(texts: dict[str, Text], names: tuple[str, ...]) -> list[dict[str, Any
     ]
 
 
-def _base(loaded: Loaded, layer: str) -> dict[str, Any]:
+def base_context(loaded: Loaded, layer: str) -> dict[str, Any]:
     s = loaded.settings
     p = s.certificate.page
     return {
@@ -106,7 +104,7 @@ def text_html(
     names = tuple(n for n in certificate.VARIABLE if plan.shows(n))
     pages = []
     for cert in chunk:
-        entry: dict[str, Any] = {"texts": _texts(cert.texts, names), "qr": None}
+        entry: dict[str, Any] = {"texts": texts_context(cert.texts, names), "qr": None}
         if qr.enabled:
             entry["qr"] = {
                 "src": assets.add(f"qr-{cert.index}.svg", _qr_svg(loaded, cert)),
@@ -116,7 +114,7 @@ def text_html(
     sizes = {t.size_pt for cert in chunk for t in cert.texts.values()}
     rules = frame_rules(loaded, names, sizes)
     return templating.render(
-        env, TEMPLATE, {**_base(loaded, "text"), "certificates": pages, "frame_css": rules}
+        env, TEMPLATE, {**base_context(loaded, "text"), "certificates": pages, "frame_css": rules}
     )
 
 
@@ -135,104 +133,6 @@ def _qr_svg(loaded: Loaded, cert: Certificate) -> bytes:
     out = io.BytesIO()
     segno.make(text, error="m").save(out, kind="svg", border=0, xmldecl=False, unit="mm")
     return out.getvalue()
-
-
-def _design_html(
-    loaded: Loaded,
-    env: templating.Environment,
-    assets: pdf.Assets,
-    bleed_mm: float,
-    plan: stock.Plan,
-) -> str:
-    """The design layer. On preprinted stock only the texts it prints, no frame or logo."""
-    s = loaded.settings
-    context = _base(loaded, "design")
-    context["page"]["bleed"] = bleed_mm
-    context["artwork"] = not plan.preprinted
-    fixed = certificate.fixed_texts(loaded)
-    names = tuple(n for n in certificate.FIXED if plan.shows(n))
-    context["texts"] = _texts(fixed, names)
-    context["frame_css"] = frame_rules(loaded, names, {fixed[n].size_pt for n in names})
-    logo = s.logo if not plan.preprinted else None
-    context["logo"] = (
-        {
-            "src": assets.add(f"logo{logo.suffix}", logo.read_bytes()),
-            "style": image_style(s.certificate.layout.logo, s.certificate.page),
-        }
-        if logo
-        else None
-    )
-    return templating.render(env, TEMPLATE, context)
-
-
-def _seal_html(loaded: Loaded, env: templating.Environment, assets: pdf.Assets) -> str:
-    s = loaded.settings
-    assert s.seal is not None  # noqa: S101 - only called when there is a seal
-    seal = {
-        "src": assets.add(f"seal{s.seal.suffix}", s.seal.read_bytes()),
-        "style": image_style(s.certificate.layout.seal, s.certificate.page),
-    }
-    return templating.render(
-        env, TEMPLATE, {**_base(loaded, "seal"), "seal": seal, "frame_css": ""}
-    )
-
-
-@dataclass
-class Layers:
-    """The once-per-run layers: the design at trim size, the design as a print sheet (bleed and
-    crop marks), and what goes over the text (the seal)."""
-
-    design: stamp.Layer
-    sheet: stamp.Layer
-    over: list[stamp.Layer]
-    bleed_mm: float
-    scan: list[stamp.Layer]
-
-    @classmethod
-    def build(
-        cls, loaded: Loaded, env: templating.Environment, assets: pdf.Assets, plan: stock.Plan
-    ) -> Layers:
-        bleed = loaded.settings.certificate.page.bleed_mm
-        with_seal = loaded.settings.seal and not plan.preprinted  # stock is stamped by hand
-        seal = [_layer(_seal_html(loaded, env, assets), assets)] if with_seal else []
-        # One layout serves both: the print sheet, cut to its trim box, is the design.
-        sheet = _layer(_design_html(loaded, env, assets, bleed, plan), assets)
-        scan = [_layer(_scan_html(loaded, env, assets, plan.scan), assets)] if plan.scan else []
-        return cls(sheet.trimmed(), sheet, seal, bleed, scan)
-
-    @property
-    def proof_under(self) -> list[stamp.Layer]:
-        """Under a proof's thumbnails: the scan of the blank stock (never in a print file)."""
-        return [*self.scan, self.design]
-
-    def close(self) -> None:
-        for layer in (self.design, self.sheet, *self.over, *self.scan):
-            layer.close()
-
-    def __enter__(self) -> Layers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _scan_html(loaded: Loaded, env: templating.Environment, assets: pdf.Assets, scan: Path) -> str:
-    page = loaded.settings.certificate.page
-    frame = ImageFrame(left=0, top=0, width=page.width_mm, height=page.height_mm)
-    picture = {
-        "src": assets.add(f"scan{scan.suffix}", scan.read_bytes()),
-        "style": image_style(frame, page),
-    }
-    return templating.render(
-        env, TEMPLATE, {**_base(loaded, "scan"), "scan": picture, "frame_css": ""}
-    )
-
-
-def _layer(html: str, assets: pdf.Assets) -> stamp.Layer:
-    document = pdf.render(
-        html, TEMPLATES, assets, pdf.FontSet.for_text(css_text() + html), WHAT, minimal_ua=True
-    )
-    return stamp.Layer.from_bytes(pdf.write(document, WHAT))
 
 
 def overflows(document: Any, chunk: list[Certificate]) -> list[tuple[int, str]]:
