@@ -43,6 +43,8 @@ class Options:
     """"blank" or "preprinted": overrides config/certificate.yaml's stock.mode."""
     printer: str | None = None
     """A printer profile in config/printers/ for printing on preprinted stock."""
+    force: bool = False
+    """Replace outputs even when the user edited them since docgen wrote them or has them open."""
 
 
 @dataclass

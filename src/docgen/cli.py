@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +33,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except DocgenError as exc:
         _print_problems(exc)
+        return 1
+    except OSError as exc:  # a full disk outside the writer (a temporary file) is no bug either
+        from .disk import DISK_FULL
+        from .writer import disk_full
+
+        if exc.errno not in DISK_FULL:
+            raise
+        _print_problems(disk_full(Path(os.fsdecode(exc.filename)).parent if exc.filename else None))
         return 1
     except KeyboardInterrupt:
         err.print("[yellow]已中断；之前生成的文件保持不变。[/]")
@@ -89,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--winner",
         metavar="证书编号",
         help="只重新生成这一张证书（如 QYB-2025-21-J01），其他文件不动",
+    )
+    gen.add_argument(
+        "--force",
+        action="store_true",
+        help="上次生成的文件被修改过或正在 Word 中打开时，也照样覆盖（修改会丢失）",
     )
     gen.set_defaults(handler=_generate)
 
@@ -156,7 +170,11 @@ def _generate(args: argparse.Namespace) -> int:
             bar.update(tasks[label], completed=done)  # type: ignore[arg-type]
 
         options = Options(
-            pdf_variant=args.pdf_variant, winner=args.winner, stock=args.stock, printer=args.printer
+            pdf_variant=args.pdf_variant,
+            winner=args.winner,
+            stock=args.stock,
+            printer=args.printer,
+            force=args.force,
         )
         written, warnings = generate.generate(args.edition, args.out, args.only, progress, options)
     _summary(written)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import __version__, checks, edition, fonts
+from . import __version__, checks, edition, fonts, writer
 from .artifacts import Artifact, Options, Progress, Run, no_progress
 from .edition import Loaded
 from .errors import DocgenError, Problem
 from .outputs import OUTPUTS
-from .writer import Written, check_writable, write
+from .writer import Written
 
 DEFAULT_OUT = Path("out")
 
@@ -42,12 +41,15 @@ def generate(
     if options.winner is not None:  # re-issue one certificate: everything else stays as it is
         selected = ["certificates"]
     target = out or DEFAULT_OUT / loaded.name
-    check_writable(target)
+    # Then make sure the outputs can be written without losing the user's work: no file they
+    # edited or have open in Word would be replaced (unless --force).
+    writer.prepare(target, options.force)
     # Now render: artifacts stream into a staging folder that replaces `target` only at the end.
-    with tempfile.TemporaryDirectory(prefix="docgen-") as scratch:
-        run = Run(loaded, Path(scratch), progress, options)
+    with writer.disk_full_explained(target), writer.scratch_folder(target) as scratch:
+        run = Run(loaded, scratch, progress, options)
         replaced = set() if options.winner is not None else set(selected)
-        written = write(_artifacts(run, selected), target, replaced, _manifest(loaded))
+        artifacts = _artifacts(run, selected)
+        written = writer.write(artifacts, target, replaced, _manifest(loaded), options.force)
     return written, warnings
 
 
