@@ -21,15 +21,15 @@ check: dev lint typecheck
 	$(BIN)/pytest
 
 lint: dev
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools fuzz
+	$(BIN)/ruff format --check src tests bench tools fuzz
 
 typecheck: dev
 	$(BIN)/mypy
 
 format: dev
-	$(BIN)/ruff format src tests bench tools
-	$(BIN)/ruff check --fix src tests bench tools
+	$(BIN)/ruff format src tests bench tools fuzz
+	$(BIN)/ruff check --fix src tests bench tools fuzz
 
 install: system-deps $(VENV)/.installed
 dev: system-deps-test $(VENV)/.installed-dev
@@ -57,6 +57,18 @@ schema: install
 	$(BIN)/docgen schema --of branding > schema/branding.schema.json
 	$(BIN)/docgen schema --of certificate > schema/certificate.schema.json
 	$(BIN)/docgen schema --of printer > schema/printer.schema.json
+
+## fuzz: run the atheris fuzzers (fuzz/) for FUZZ_SECONDS each; crash inputs land in out/fuzz/
+# atheris is installed here, not in the dev extra: PyPI has wheels for Linux x86_64 only, and
+# elsewhere pip would have to build it with clang and libFuzzer. Pinned in constraints.txt.
+FUZZ_SECONDS ?= 60
+fuzz: dev
+	$(PIP) install -c constraints.txt atheris
+	@mkdir -p out/fuzz/edition out/fuzz/template
+	$(BIN)/python fuzz/edition.py out/fuzz/edition fuzz/corpus/edition \
+		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -artifact_prefix=out/fuzz/
+	$(BIN)/python fuzz/template.py out/fuzz/template fuzz/corpus/template -max_len=300000 \
+		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -artifact_prefix=out/fuzz/
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache .hypothesis

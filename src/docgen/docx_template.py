@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.parser import parse_xml  # python-docx's parser: no entities, no DTD, no network
 from docxtpl import DocxTemplate
 
@@ -33,12 +32,11 @@ PKG = "{http://schemas.openxmlformats.org/package/2006/"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 P, TR, TC = W + "p", W + "tr", W + "tc"
-BAD_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+BAD_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError)
 READ_ERRORS = (*BAD_ZIP, OSError, SyntaxError)
 """What reading a broken zip raises: lxml's XMLSyntaxError is a SyntaxError, an encrypted member
-raises RuntimeError, an unknown compression method NotImplementedError."""
-OPEN_ERRORS = (*READ_ERRORS, KeyError, ValueError, PackageNotFoundError)
-"""…and what python-docx raises besides, on a package it cannot make sense of."""
+raises RuntimeError, an unknown compression method NotImplementedError, and a member name flagged
+UTF-8 that is not UTF-8 a UnicodeDecodeError, which is a ValueError (found by fuzz/template.py)."""
 EXTERNAL = {
     "attachedTemplate": ("附加模板", "请在 Word 的“开发工具 → 文档模板”中去掉附加的模板"),
     "image": ("链接的图片", "请删除它，再用“插入 → 图片”嵌入（不要选“链接到文件”）"),
@@ -188,11 +186,19 @@ class Template:
 
 def read(path: Path) -> Template:
     """A template that passed the pre-flight, opened as docxtpl will render it."""
-    tpl = DocxTemplate(str(path))
     try:
-        tpl.init_docx()
-    except OPEN_ERRORS as exc:
-        raise DocgenError([Problem(Location(path), "", f"{NOT_DOCX}（{exc}）")]) from None
+        return _read(DocxTemplate(str(path)))
+    except Exception as exc:
+        # python-docx meets a damaged package with whatever its code trips on, and loads parts
+        # lazily, so not only when opening: fuzz/template.py found AttributeErrors for a .rels
+        # part in another namespace and for a settings part of the wrong content type. Whatever
+        # is raised while reading the package, the file is what is wrong.
+        why = f"{type(exc).__name__}: {exc}"
+        raise DocgenError([Problem(Location(path), "", f"{NOT_DOCX}（{why}）")]) from None
+
+
+def _read(tpl: Any) -> Template:
+    tpl.init_docx()
     parts, texts = [], []
     for label, part, root in list(_parts(tpl)):
         places = list(_places(root, label))

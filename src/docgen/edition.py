@@ -86,6 +86,7 @@ def _ordered(problems: list[Problem]) -> list[Problem]:
 def raw_checks(doc: Document, folder: Path) -> Iterator[Problem]:
     """Checks a schema cannot express, on the raw data (tolerant of any shape)."""
     yield from _photo_problems(doc, folder)
+    yield from _seal_problems(doc)
     yield from _duplicate_winners(doc)
 
 
@@ -99,6 +100,20 @@ def _problem(doc: Document, path: FieldPath, message: str) -> Problem:
 
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+:")
+# Windows opens these as devices, in any folder and with any extension (CON.jpg is the console).
+_DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.[^.]*)?$", re.IGNORECASE)
+PHOTO_PATH = {
+    "url": "照片只能是本届文件夹中的文件，不能是网址",
+    "absolute": "请写相对于本届文件夹的路径（如 photos/01.jpg），不能写绝对路径",
+    "dotdot": "路径不能包含“..”：照片必须放在本届文件夹之内",
+    "outside": "这个文件（或它的链接目标）在本届文件夹之外，不能使用",
+}
+SEAL_PATH = {
+    "url": "印章图片只能是 config 文件夹中的文件，不能是网址",
+    "absolute": "请写相对于 config 文件夹的路径（如 seal.png），不能写绝对路径",
+    "dotdot": "路径不能包含“..”：印章图片必须放在 config 文件夹之内",
+    "outside": "这个文件（或它的链接目标）在 config 文件夹之外，不能使用",
+}
 
 
 def _photo_problems(doc: Document, folder: Path) -> Iterator[Problem]:
@@ -120,26 +135,48 @@ def _photo_problems(doc: Document, folder: Path) -> Iterator[Problem]:
 
 def _photo_path_problem(folder: Path, rel: str) -> str | None:
     """Why a photo path is unusable, or None. Paths must stay inside the edition folder."""
+    message = _path_problem(folder, rel, PHOTO_PATH)
+    if message:
+        return message
+    target = folder / rel
+    if not target.exists():
+        return f"找不到照片文件 {rel}（应在 {folder} 中）"
+    if not target.is_file():
+        return f"{rel} 不是文件"
+    return None
+
+
+def _seal_problems(doc: Document) -> Iterator[Problem]:
+    """certificates.seal may name an image: like a photo, it must stay inside its folder
+    (config/), or the certificate would read and print any file the user can read."""
+    options = doc.data.get("certificates") if isinstance(doc.data, dict) else None
+    seal = options.get("seal") if isinstance(options, dict) else None
+    if isinstance(seal, str) and seal and seal not in ("sample", "none"):
+        message = _path_problem(config.ROOT / "config", seal, SEAL_PATH)
+        if message:
+            yield _problem(doc, ("certificates", "seal"), message)
+
+
+def _path_problem(folder: Path, rel: str, messages: dict[str, str]) -> str | None:
+    """Why ``rel`` may lead outside ``folder`` (judged on the text first: nothing is opened)."""
     if _URL.match(rel) and not PureWindowsPath(rel).drive:
-        return "照片只能是本届文件夹中的文件，不能是网址"
+        return messages["url"]
     if (
         PureWindowsPath(rel).is_absolute()
         or PurePosixPath(rel).is_absolute()
         or PureWindowsPath(rel).drive
     ):
-        return "请写相对于本届文件夹的路径（如 photos/01.jpg），不能写绝对路径"
+        return messages["absolute"]
     parts = re.split(r"[\\/]", rel)
     if ".." in parts:
-        return "路径不能包含“..”：照片必须放在本届文件夹之内"
+        return messages["dotdot"]
     if ":" in rel:
         return "文件名中不能有冒号“:”"
+    if device := next((part for part in parts if _DEVICE.match(part.rstrip(" ."))), None):
+        return f"“{device}”是 Windows 保留的设备名，不能用作文件名，请改名"
     target = folder / rel
-    if not target.exists():
-        return f"找不到照片文件 {rel}（应在 {folder} 中）"
-    if not target.resolve().is_relative_to(folder.resolve()):
-        return "这个文件（或它的链接目标）在本届文件夹之外，不能使用"
-    if not target.is_file():
-        return f"{rel} 不是文件"
+    if target.exists() and not target.resolve().is_relative_to(folder.resolve()):
+        return messages["outside"]
     return None
 
 

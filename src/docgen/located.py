@@ -53,16 +53,27 @@ def validate(model: type[M], doc: Document) -> M:
 def problems(model: type[BaseModel], doc: Document, exc: ValidationError) -> list[Problem]:
     found: dict[tuple[FieldPath, str], Problem] = {}
     for err in exc.errors(include_url=False):
-        path = _clean_loc(err["loc"])
+        path = _clean_loc(err["loc"], doc.data)
         message = _message(model, path, err)
         location = doc.locate_key(path) if err["type"] == "extra_forbidden" else doc.locate(path)
         found.setdefault((path, message), Problem(location, field_name(path), message))
     return sorted(found.values(), key=lambda p: (p.location.line or 0, p.location.column or 0))
 
 
-def _clean_loc(loc: tuple[int | str, ...]) -> FieldPath:
+def _clean_loc(loc: tuple[int | str, ...], data: Any) -> FieldPath:
     # pydantic adds the name of a function validator or union branch to loc; keep only data keys.
-    return tuple(part for part in loc if isinstance(part, int) or not _is_branch_tag(part))
+    # A key the document really has is kept even if it looks like a branch tag: fuzz/edition.py
+    # found that a misspelt key such as `introduction:` or `str:` was dropped, and the message
+    # for it then crashed (IndexError) instead of naming the key.
+    path: list[int | str] = []
+    for part in loc:
+        present = (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        )
+        if present or isinstance(part, int) or not _is_branch_tag(part):
+            path.append(part)
+            data = data[part] if present else None
+    return tuple(path)
 
 
 def _is_branch_tag(part: str) -> bool:

@@ -50,8 +50,18 @@ class Fetcher(URLFetcher):  # type: ignore[misc]
         super().__init__(allowed_protocols=None, allow_redirects=False, fail_on_errors=True)
         self.roots = [r.resolve() for r in roots]
         self.memory = memory
+        self.refused: list[str] = []
+        """Why each refused URL was refused. WeasyPrint swallows a refusal inside an SVG (it logs
+        only "Failed to render SVG image"), so strict_weasyprint reports these by URL."""
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        try:
+            return self._fetch(url)
+        except FatalURLFetchingError as exc:
+            self.refused.append(str(exc))
+            raise
+
+    def _fetch(self, url: str) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme in (ASSET_SCHEME, FONT_SCHEME):
             return self._from_memory(url, unquote(parts.path))
@@ -66,12 +76,17 @@ class Fetcher(URLFetcher):  # type: ignore[misc]
         return URLFetcherResponse(url, self.memory[name], {"Content-Type": mime})
 
     def _from_file(self, url: str, path: Path) -> URLFetcherResponse:
+        # Where the path leads (symlinks followed) is judged before whether it exists, so a
+        # refused path says "not allowed" whether or not the file is there: no existence oracle.
+        # A NUL in the URL (%00) makes the OS calls raise ValueError: refused, naming the URL.
         try:
-            real = path.resolve(strict=True)
-        except OSError:
-            raise FatalURLFetchingError(f"找不到文件 {path}") from None
-        if not any(real.is_relative_to(root) for root in self.roots) or not real.is_file():
+            real = path.resolve()
+        except (OSError, ValueError):
+            raise FatalURLFetchingError(f"不允许读取 {url}：路径无效") from None
+        if not any(real.is_relative_to(root) for root in self.roots):
             raise FatalURLFetchingError(f"不允许读取 {url}：它不在允许的文件夹中")
+        if not real.is_file():
+            raise FatalURLFetchingError(f"找不到文件 {path}（{url}）")
         mime = MIME.get(real.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
 
@@ -124,7 +139,7 @@ class _Collector(logging.Handler):
 
 
 @contextmanager
-def strict_weasyprint(what: str) -> Iterator[None]:
+def strict_weasyprint(what: str, fetcher: Fetcher | None = None) -> Iterator[None]:
     """Turn WeasyPrint's logged warnings and errors, and fetch refusals, into a DocgenError."""
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
@@ -136,6 +151,8 @@ def strict_weasyprint(what: str) -> Iterator[None]:
         raise DocgenError(f"{what}：{reason}") from None
     finally:
         logger.removeHandler(collector)
+    if fetcher is not None and fetcher.refused:  # refused, then swallowed by WeasyPrint (SVG)
+        raise DocgenError(f"{what}：{fetcher.refused[0]}")
     if collector.messages:
         details = "\n".join(f"  - {_translate(m)}" for m in dict.fromkeys(collector.messages))
         raise DocgenError(f"{what}：排版时出现问题，未生成文件：\n{details}")
@@ -169,7 +186,8 @@ class _MinimalHTML(weasyprint.HTML):  # type: ignore[misc]
 
 @cache
 def _minimal_ua() -> Any:
-    return weasyprint.CSS(string=MINIMAL_UA)
+    # A fetcher with no roots refuses every URL: no CSS( call ever gets WeasyPrint's default one.
+    return weasyprint.CSS(string=MINIMAL_UA, url_fetcher=Fetcher([], {}))
 
 
 def render(
@@ -182,7 +200,7 @@ def render(
     """
     memory = {**assets.memory, **fontset.memory}
     fetcher = Fetcher(assets.roots, memory)
-    with strict_weasyprint(what):
+    with strict_weasyprint(what, fetcher):
         kind = _MinimalHTML if minimal_ua else weasyprint.HTML
         document = kind(string=html, base_url=str(base) + "/", url_fetcher=fetcher)
         stylesheet = weasyprint.CSS(
@@ -217,7 +235,8 @@ def write(
     document: Any, what: str, identifier: bytes | None = None, variant: str | None = None
 ) -> bytes:
     """Serialise a laid-out document (or a copy with some pages) to PDF bytes."""
-    with strict_weasyprint(what):
+    fetcher = getattr(document, "url_fetcher", None)
+    with strict_weasyprint(what, fetcher if isinstance(fetcher, Fetcher) else None):
         data: bytes = document.write_pdf(pdf_identifier=identifier, pdf_variant=variant)
         return data
 

@@ -3,23 +3,19 @@ with the Chinese formatting filters registered in one place."""
 
 from __future__ import annotations
 
-import operator
+import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from . import zh
+from . import template_limits, zh
 from .errors import DocgenError, Location, Problem
-
-MAX_REPEAT = 100_000
-"""Longest string or list a template may build with ``*`` (Jinja's sandbox bounds only range())."""
-MAX_POWER = 64
 
 
 def keep_together(text: str, chars: int = 2) -> Markup:
@@ -45,26 +41,43 @@ FILTERS: dict[str, Callable[..., Any]] = {
 
 
 class Environment(ImmutableSandboxedEnvironment):
-    """ImmutableSandboxedEnvironment that also bounds ``*`` and ``**``.
+    """ImmutableSandboxedEnvironment that also bounds what one expression may build
+    (template_limits.py): ``*``, ``**``, ``+``, ``%``, string methods and some filters.
 
-    Intercepting them stops Jinja from folding ``'x' * 10**9`` at compile time, which the plain
-    sandbox does (seconds and hundreds of MB before any check could run).
+    Intercepting the operators also stops Jinja from folding ``'x' * 10**9`` at compile time,
+    which the plain sandbox does (seconds and hundreds of MB before any check could run).
     """
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    BINOPS: ClassVar[dict[str, Callable[[Any, Any], None]]] = {
+        "**": template_limits.power,
+        "*": template_limits.times,
+        "+": template_limits.plus,
+        "%": lambda left, right: template_limits.percent(left),
+    }
 
     def call_binop(self, context: jinja2.runtime.Context, op: str, left: Any, right: Any) -> Any:
-        if op == "**":
-            if not (isinstance(right, int) and abs(right) <= MAX_POWER):
-                raise SecurityError(f"exponent {right!r} is too large for a template")
-            return operator.pow(left, right)
-        if op == "*":
-            for seq, count in ((left, right), (right, left)):
-                repeats = isinstance(seq, (str, list, tuple)) and isinstance(count, int)
-                if repeats and len(seq) * count > MAX_REPEAT:
-                    raise SecurityError("repetition is too long for a template")
-            return operator.mul(left, right)
+        if op in self.BINOPS:
+            self.BINOPS[op](left, right)
+            return self.binop_table[op](left, right)
         return super().call_binop(context, op, left, right)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        # Jinja returns an undefined that fails only when printed, so in a chain such as
+        # cycler|attr('__init__')|attr('__globals__') the next step reports "undefined" instead
+        # of "blocked". Refusing at once names what was blocked.
+        kind = type(obj).__name__
+        raise SecurityError(f"access to attribute {attribute!r} of {kind!r} object is unsafe.")
+
+    def call(
+        __self,  # Jinja's own signature: the dunder names never clash with a call's kwargs
+        __context: jinja2.runtime.Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        args = template_limits.check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 def environment(folder: Path | None = None) -> Environment:
@@ -75,7 +88,10 @@ def environment(folder: Path | None = None) -> Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters.update(template_limits.guarded_filters())
     env.filters.update(FILTERS)
+    # lipsum(n, min, max) writes n random paragraphs: no template needs it, and it is unbounded.
+    env.globals.pop("lipsum", None)
     return env
 
 
@@ -102,11 +118,31 @@ def template_error(exc: BaseException, path: Path, part: str = "") -> DocgenErro
         message = f"模板语法错误：{exc.message}"
     elif isinstance(exc, jinja2.UndefinedError):
         message = f"模板用到了数据中没有的字段：{exc.message}"
-    elif isinstance(exc, SecurityError):
-        message = f"模板中有不安全的写法，已阻止：{exc}"
+    elif isinstance(exc, SecurityError) or _is_range_limit(exc):
+        message = f"模板中有不安全的写法，已阻止：{_security_message(exc)}"
     else:
         message = f"模板出错：{type(exc).__name__}: {exc}"
     return DocgenError([Problem(Location(path, line), "", where + message)])
+
+
+_UNSAFE_ATTRIBUTE = re.compile(r"access to attribute '(.+?)' of '(.+?)' object is unsafe")
+_NOT_CALLABLE = " is not safely callable"
+
+
+def _is_range_limit(exc: BaseException) -> bool:
+    return isinstance(exc, OverflowError) and "MAX_RANGE" in str(exc)
+
+
+def _security_message(exc: BaseException) -> str:
+    """Jinja's sandbox speaks English; staff read Chinese (docgen's own limits already do)."""
+    text = str(exc)
+    if match := _UNSAFE_ATTRIBUTE.search(text):
+        return f"不允许访问 {match[2]} 对象的属性 {match[1]}：模板只能读取数据中的字段"
+    if text.endswith(_NOT_CALLABLE):
+        return f"不允许调用 {text.removesuffix(_NOT_CALLABLE)}"
+    if _is_range_limit(exc):
+        return f"range() 最多只能生成 {MAX_RANGE} 个数"
+    return text
 
 
 def _runtime_line(exc: BaseException, path: Path) -> int | None:
