@@ -155,7 +155,9 @@ RUNNERS = {"docgen": run_docgen, "naive": run_naive, "split": run_split}
 
 def one(design: str, n: int) -> dict[str, float]:
     """Measure one design at one N, in this process (called through a subprocess)."""
-    from docgen import pdf  # noqa: F401 - start-up (imports, fontconfig) is not what we measure
+    # Start-up (imports, fontconfig) is not what we measure: import what every runner uses.
+    from docgen import artifacts, edition, pdf  # noqa: F401
+    from docgen.outputs import certificate_page, certificates  # noqa: F401
 
     # Importing WeasyPrint runs ldconfig and gcc (ctypes.util.find_library): children of ~50 MB
     # that are not workers. ru_maxrss of children is a maximum, so a worker shows only above it.

@@ -296,3 +296,36 @@ def test_a_low_resolution_raster_seal_is_pointed_out(tmp_path: Path) -> None:
         "seal.png 只有 200 像素宽，印在证书上 34 mm 宽时约 149 dpi，低于印刷需要的 300 dpi"
     )
     assert list(certificate.image_warnings(edition.load(MINIMAL))) == []  # the SVG sample artwork
+
+
+def test_batch_files_are_the_same_when_made_from_many_chunks(
+    tmp_path: Path, sample_out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big runs build certificates.pdf, the print file and the proof from chunk files; the proof
+    reads each group's thumbnails from the chunk files it spans. Chunks of 5 and one-page proof
+    groups make every proof page span chunk boundaries: what a person sees must not change."""
+    from PIL import Image, ImageChops
+
+    from docgen import proof
+    from docgen.outputs import certificate_batch
+
+    monkeypatch.setattr(certificate_batch, "CHUNK", 5)
+    monkeypatch.setattr(proof, "GROUP", 1)
+    monkeypatch.setattr(proof, "MAX_PNGS", 3)
+    out = tmp_path / "chunked"
+    generate.generate(SAMPLE, out, only=["certificates"])
+    for name in ("certificates.pdf", "print/certificates-print.pdf", "certificates-proof.pdf"):
+        assert pdftotext(out / name) == pdftotext(sample_out / name), name
+        with pikepdf.open(out / name) as merged, pikepdf.open(sample_out / name) as whole:
+            assert dict(merged.docinfo) == dict(whole.docinfo), name  # title, author, dates
+            assert merged.Root.get("/Lang") == whole.Root.get("/Lang"), name
+    with pikepdf.open(out / "certificates.pdf") as merged:
+        assert merged.Root.Lang == "zh-CN"  # the first chunk's catalogue is kept
+    with pikepdf.open(out / "certificates-proof.pdf") as chunked:
+        assert len(chunked.pages) == 2  # 24 certificates, 12 to a page
+    for png in sorted(out.glob("certificates-proof-*.png")):
+        ours, whole = Image.open(png), Image.open(sample_out / png.name)
+        assert ours.size == whole.size
+        assert ImageChops.difference(ours.convert("RGB"), whole.convert("RGB")).getbbox() is None
+    for single in (sample_out / "certificates").glob("*.pdf"):
+        assert (out / "certificates" / single.name).read_bytes() == single.read_bytes()

@@ -9,6 +9,7 @@ The PNG copies are rendered with pypdfium2.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 from dataclasses import dataclass
@@ -69,23 +70,21 @@ def flags(cert: Certificate) -> list[str]:
 
 
 def render(
-    loaded: Loaded, certs: list[Certificate], batch_pdf: Path, scratch: Path
+    loaded: Loaded, certs: list[Certificate], pages: list[Path], scratch: Path
 ) -> tuple[Path, list[tuple[int, bytes]]]:
     """The proof sheet as a PDF file, and PNGs of its first page and of pages with flagged
-    certificates (at most MAX_PNGS). Made GROUP pages at a time, so memory does not grow with
-    the batch."""
+    certificates (at most MAX_PNGS). ``pages`` are the files holding the certificate pages, in
+    order (the chunks'). Made GROUP pages at a time, each opening only the files it shows, so
+    memory does not grow with the batch."""
     page = loaded.settings.certificate.page
     grid, per_page = cells(page.height_mm / page.width_mm)
     step = per_page * GROUP
+    spans = _spans(pages)
     parts = []
-    with pikepdf.open(batch_pdf) as batch:
-        for start in range(0, len(certs), step):
-            labels = _labels(loaded, certs, start, start + step, grid, per_page)
-            parts.append(
-                _thumbnails(
-                    labels, batch, start, grid, per_page, scratch / f"proof-{start:07d}.pdf"
-                )
-            )
+    for start in range(0, len(certs), step):
+        labels = _labels(loaded, certs, start, start + step, grid, per_page)
+        target = scratch / f"proof-{start:07d}.pdf"
+        parts.append(_thumbnails(labels, spans, start, grid, per_page, target))
     target = scratch / "certificates-proof.pdf"
     if len(parts) > 1:
         stamp.merge(parts, target)
@@ -95,16 +94,44 @@ def render(
     return target, _pngs(target, ([0] + [p for p in flagged if p != 0])[:MAX_PNGS])
 
 
+@dataclass(frozen=True)
+class Span:
+    """Certificate pages ``first`` to ``first + count - 1`` are in ``path``."""
+
+    path: Path
+    first: int
+    count: int
+
+
+def _spans(pages: list[Path]) -> list[Span]:
+    spans, first = [], 0
+    for path in pages:
+        with pikepdf.open(path) as pdf_file:
+            count = len(pdf_file.pages)
+        spans.append(Span(path, first, count))
+        first += count
+    return spans
+
+
 def _thumbnails(
-    labels: bytes, batch: pikepdf.Pdf, start: int, grid: list[Cell], per_page: int, target: Path
+    labels: bytes, spans: list[Span], start: int, grid: list[Cell], per_page: int, target: Path
 ) -> Path:
-    with pikepdf.open(io.BytesIO(labels)) as proof:
+    total = spans[-1].first + spans[-1].count if spans else 0
+    with pikepdf.open(io.BytesIO(labels)) as proof, contextlib.ExitStack() as sources:
+        opened: dict[Path, pikepdf.Pdf] = {}
+
+        def certificate_page(i: int) -> pikepdf.Page:
+            span = next(s for s in spans if s.first <= i < s.first + s.count)
+            if span.path not in opened:  # kept open until saved: copied streams are read then
+                opened[span.path] = sources.enter_context(pikepdf.open(span.path))
+            return opened[span.path].pages[i - span.first]
+
         for n, sheet in enumerate(proof.pages):
             for k in range(per_page):
                 i = start + n * per_page + k
-                if i >= len(batch.pages):
+                if i >= total:
                     break
-                form = proof.copy_foreign(batch.pages[i].as_form_xobject())
+                form = proof.copy_foreign(certificate_page(i).as_form_xobject())
                 stamp.place(
                     sheet, form, f"Certificate{i}", _rect(grid[k], float(sheet.mediabox[3]))
                 )

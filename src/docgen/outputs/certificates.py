@@ -49,8 +49,7 @@ def render(run: Run) -> Iterator[Artifact]:
         sheets += [chunk.sheet] if chunk.sheet else []
         proofs.append(chunk.proof)
     batch_pdf = _joined(trim, run.scratch / "certificates.pdf")
-    thumbnails = batch_pdf if proofs == trim else _joined(proofs, run.scratch / "proof-pages.pdf")
-    yield from _documents(loaded, batch.certs, files, thumbnails, run.scratch)
+    yield from _documents(loaded, batch.certs, files, proofs, run.scratch)
     yield Artifact("certificates.pdf", source=batch_pdf)
     if sheets:
         yield Artifact(
@@ -62,7 +61,7 @@ def _documents(
     loaded: Loaded,
     certs: list[Certificate],
     files: list[register.Entry],
-    thumbnails: Path,
+    thumbnails: list[Path],
     scratch: Path,
 ) -> Iterator[Artifact]:
     """The register (what was issued, with hashes) and the proof sheet (what to look at)."""
