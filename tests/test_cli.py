@@ -83,6 +83,18 @@ def test_usage_errors_exit_2_in_chinese(args: list[str], message: str) -> None:
     assert "用法：" in result.stderr
 
 
+def test_an_edition_folder_stands_for_its_edition_yaml(tmp_path: Path) -> None:
+    result = run_cli("generate", str(MINIMAL.parent), "--only", "report", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "minimal" / "report.docx").is_file()
+    assert run_cli("check", str(MINIMAL.parent)).returncode == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli("check", str(empty))
+    assert result.returncode == 1
+    assert "empty: 这是一个文件夹，不是 YAML 文件" in result.stderr
+
+
 def test_missing_edition_file_exits_1(tmp_path: Path) -> None:
     result = run_cli("check", str(tmp_path / "nope.yaml"))
     assert result.returncode == 1

@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen = commands.add_parser(
         "generate", help="生成全部文件", description="检查并生成一届评选的全部文件。"
     )
-    gen.add_argument("edition", type=Path, metavar="EDITION.yaml", help="本届的 edition.yaml")
+    gen.add_argument("edition", type=_edition_path, metavar="EDITION.yaml", help=EDITION_HELP)
     gen.add_argument(
         "-o", "--out", type=Path, metavar="目录", help="输出目录（默认 out/<本届文件夹名>/）"
     )
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk = commands.add_parser(
         "check", help="只检查，不生成", description="做 generate 的全部检查，不写任何文件。"
     )
-    chk.add_argument("edition", type=Path, metavar="EDITION.yaml", help="本届的 edition.yaml")
+    chk.add_argument("edition", type=_edition_path, metavar="EDITION.yaml", help=EDITION_HELP)
     chk.set_defaults(handler=_check)
 
     cal = commands.add_parser(
@@ -143,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sch.set_defaults(handler=_schema)
     return parser
+
+
+EDITION_HELP = "本届的 edition.yaml，或它所在的文件夹（如 editions/quanyibei-21）"
+
+
+def _edition_path(text: str) -> Path:
+    """A folder stands for the edition.yaml in it: offices think of an edition as its folder."""
+    path = Path(text)
+    return path / "edition.yaml" if (path / "edition.yaml").is_file() else path
 
 
 def _generate(args: argparse.Namespace) -> int:
