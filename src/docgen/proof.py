@@ -20,7 +20,7 @@ import pikepdf
 import pypdfium2
 from pikepdf import Rectangle
 
-from . import certificate, context, pdf, stamp, templating
+from . import certificate, context, pdf, pdfjoin, stamp, templating
 from .certificate import Certificate
 from .config import ROOT
 from .edition import Loaded
@@ -87,7 +87,7 @@ def render(
         parts.append(_thumbnails(labels, spans, start, grid, per_page, target))
     target = scratch / "certificates-proof.pdf"
     if len(parts) > 1:
-        stamp.merge(parts, target)
+        pdfjoin.join(parts, target)
     else:
         parts[0].replace(target)
     flagged = sorted({i // per_page for i, c in enumerate(certs) if flags(c)})

@@ -138,21 +138,3 @@ def sheets_file(pages_pdf: bytes, sheet: Layer, over: list[Layer], folder: Path,
     target = folder / f"{name}.pdf"
     on_sheets(pages_pdf, sheet, over, target)
     return target
-
-
-def merge(parts: list[Path], target: Path) -> None:
-    """Concatenate PDF files page by page into ``target``, with the first one's document
-    information and language."""
-    sources = [pikepdf.open(part) for part in parts]
-    try:
-        with pikepdf.Pdf.new() as merged:
-            for src in sources:
-                merged.pages.extend(src.pages)
-            if sources:
-                merged.docinfo = merged.copy_foreign(sources[0].docinfo)  # type: ignore[assignment]
-                if "/Lang" in sources[0].Root:  # the language readers and screen readers use
-                    merged.Root.Lang = sources[0].Root.Lang
-            merged.save(target, deterministic_id=True)
-    finally:
-        for src in sources:
-            src.close()

@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .. import certificate, context, proof, register, stamp, stock
+from .. import certificate, context, pdfjoin, proof, register, stock
 from ..artifacts import Artifact, Run
 from ..certificate import Certificate
 from ..edition import Loaded
@@ -105,5 +105,5 @@ def _reissue(batch: Batch, serial: str) -> Iterator[Artifact]:
 def _joined(parts: list[Path], target: Path) -> Path:
     if len(parts) == 1:
         return parts[0]
-    stamp.merge(parts, target)
+    pdfjoin.join(parts, target)
     return target
