@@ -3,6 +3,7 @@ form XObject (drawn once, referenced everywhere), and pages placed on larger pri
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,15 @@ class Layer:
     def from_bytes(cls, data: bytes) -> Layer:
         return cls(pikepdf.open(io.BytesIO(data)))
 
+    @functools.cached_property
+    def form(self) -> pikepdf.Object:
+        """The page as a form XObject, made once: each ``as_form_xobject`` adds a new object to
+        ``pdf``, which at one per certificate grew every worker by ~2 MB per chunk."""
+        return self.pdf.pages[0].as_form_xobject()
+
     def form_in(self, target: pikepdf.Pdf) -> pikepdf.Object:
         """This layer as a form XObject owned by ``target`` (copy it once per target file)."""
-        return target.copy_foreign(self.pdf.pages[0].as_form_xobject())
+        return target.copy_foreign(self.form)
 
     def trimmed(self) -> Layer:
         """This layer cut to its trim box (a print sheet without its bleed and crop marks)."""
