@@ -137,6 +137,49 @@ def test_print_file_has_bleed_trim_box_and_crop_marks(minimal_out: Path) -> None
     assert "甲单位工会" in text and "乙单位工会" in text
 
 
+def test_print_sheet_shows_the_certificate_unchanged_and_crop_marks_in_the_bleed(
+    minimal_out: Path, tmp_path: Path
+) -> None:
+    """What a person sees: cut at its trim box, the print page is the office's certificate (the
+    design was once stretched 2 % over the bleed); outside it, in the bleed, the crop marks."""
+    from PIL import Image, ImageChops
+
+    dpi, bleed_px = 100, round(3 / 25.4 * 100)
+    for name in ("print/certificates-print.pdf", "certificates.pdf"):
+        target = tmp_path / name.replace("/", "-")
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                str(dpi),
+                "-gray",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(minimal_out / name),
+                str(target.with_suffix("")),
+            ],
+            check=True,
+        )
+    sheet = Image.open(tmp_path / "print-certificates-print.png").convert("L")
+    page = Image.open(tmp_path / "certificates.png").convert("L")
+    inner = sheet.crop((bleed_px, bleed_px, bleed_px + page.width, bleed_px + page.height))
+    moved = ImageChops.difference(inner, page).point(lambda v: 255 if v > 64 else 0)
+    assert moved.histogram()[255] < 0.002 * page.width * page.height
+    corners = [
+        (0, 0),
+        (sheet.width - bleed_px, 0),
+        (0, sheet.height - bleed_px),
+        (sheet.width - bleed_px, sheet.height - bleed_px),
+    ]
+    for x, y in corners:
+        darkest, _ = sheet.crop((x, y, x + bleed_px, y + bleed_px)).getextrema()
+        assert darkest < 128, f"no crop mark in the bleed corner at {x},{y}"
+
+
 def test_register_lists_every_certificate_with_its_hash(minimal_out: Path) -> None:
     raw = (minimal_out / "certificates-register.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese right only with a BOM

@@ -25,8 +25,14 @@ class Layer:
     @functools.cached_property
     def form(self) -> pikepdf.Object:
         """The page as a form XObject, made once: each ``as_form_xobject`` adds a new object to
-        ``pdf``, which at one per certificate grew every worker by ~2 MB per chunk."""
-        return self.pdf.pages[0].as_form_xobject()
+        ``pdf``, which at one per certificate grew every worker by ~2 MB per chunk.
+
+        Bounded by the whole page: qpdf bounds it by the TrimBox, which cut a print sheet's bleed
+        and crop marks off and, placed over the sheet's media box, stretched the design by 2 %."""
+        page = self.pdf.pages[0]
+        form = page.as_form_xobject()
+        form.BBox = pikepdf.Array([float(v) for v in page.mediabox])
+        return form
 
     def form_in(self, target: pikepdf.Pdf) -> pikepdf.Object:
         """This layer as a form XObject owned by ``target`` (copy it once per target file)."""
