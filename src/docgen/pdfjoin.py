@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pikepdf
-from pikepdf import ObjectType
 
 
 def join(parts: list[Path], target: Path) -> None:
@@ -35,7 +34,7 @@ def join(parts: list[Path], target: Path) -> None:
         tree = writer.reserve()
         kids: list[int] = []
         catalog_extra: dict[str, bytes] = {}
-        info = 0
+        info = 0  # set from the first part
         for n, part in enumerate(parts):
             with pikepdf.open(part) as pdf:
                 if n == 0:
@@ -90,7 +89,7 @@ class _Copier:
         while self.queue:
             obj = self.queue.popleft()
             number = self.numbers[obj.objgen]
-            if obj._type_code == ObjectType.stream:
+            if isinstance(obj, pikepdf.Stream):
                 raw = obj.read_raw_bytes()
                 head = self._dictionary(obj, skip=("/Length",), extra={"/Length": b"%d" % len(raw)})
                 self.writer.write(number, head + b"\nstream\n" + raw + b"\nendstream")
@@ -116,10 +115,9 @@ class _Copier:
             return b"%d" % value
         if isinstance(value, Decimal):
             return _real(value)
-        kind = value._type_code
-        if kind in (ObjectType.dictionary, ObjectType.stream):
+        if isinstance(value, pikepdf.Dictionary | pikepdf.Stream):
             return self._dictionary(value)
-        if kind == ObjectType.array:
+        if isinstance(value, pikepdf.Array):
             return b"[" + b" ".join(self.direct(item) for item in value) + b"]"
         return bytes(value.unparse())
 

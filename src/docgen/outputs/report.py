@@ -4,7 +4,6 @@ by docxtpl in the sandboxed, strict, autoescaping environment, with photos from 
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
-from .. import context, docx_template, photos, templating, zh
+from .. import context, docx_template, photos, templating, zh, zips
 from ..artifacts import Artifact, Run
 from ..config import ROOT
 from ..edition import Loaded
@@ -27,7 +26,6 @@ LibreOffice needs this much before it stops wrapping the second photo to its own
 MAX_HEIGHT_MM = 100.0
 DPI = 220
 """Photos in an office report print fine at 220 dpi, and keep the file small enough to e-mail."""
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def render(run: Run) -> Iterator[Artifact]:
@@ -45,7 +43,7 @@ def render_docx(loaded: Loaded) -> bytes:
     _fix_properties(template, loaded)
     buffer = io.BytesIO()
     template.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    return zips.normalise(buffer.getvalue())
 
 
 def template_context(loaded: Loaded, template: DocxTemplate) -> dict[str, Any]:
@@ -89,18 +87,3 @@ def _fix_properties(template: DocxTemplate, loaded: Loaded) -> None:
     props.last_printed = when
     props.revision = 1
     props.last_modified_by = "docgen"
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """Rewrite the .docx zip deterministically: fixed dates, [Content_Types].xml first, sorted."""
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
-        names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for name in names:
-                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                info.create_system = 0
-                dst.writestr(info, src.read(name))
-    return out.getvalue()
