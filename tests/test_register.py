@@ -69,7 +69,7 @@ def test_formula_text_in_edition_yaml_reaches_the_register_inert(
     edition_copy: Callable[..., Path], tmp_path: Path
 ) -> None:
     path = edition_copy(
-        ("unit: 甲单位工会", "unit: '=HYPERLINK(\"http://x\",\"y\")'"),
+        ("unit: 甲单位工会", 'unit: \'=HYPERLINK("http://x","y")\''),
         ("activity: 健康走", "activity: '@SUM(A1)'"),
     )
     out = tmp_path / "out"
@@ -84,4 +84,4 @@ def test_formula_text_in_edition_yaml_reaches_the_register_inert(
         "@SUM(A1)",
     ]
     row = _csv_rows((out / "certificates-register.csv").read_bytes())[1]
-    assert row[1] == "'=HYPERLINK(\"http://x\",\"y\")" and row[4] == "'@SUM(A1)"
+    assert row[1] == '\'=HYPERLINK("http://x","y")' and row[4] == "'@SUM(A1)"

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .model import Strict, Text
+from .model import SerialPattern, Strict, Text
 from .stock import Stock
 
 FontRole = Literal["serif", "sans", "kai"]
@@ -139,7 +139,7 @@ class QRCode(Strict):
 class CertificateDefaults(Strict):
     issuer: Text | None = None
     """落款单位；不写则用主办单位全称。"""
-    serial_pattern: Text = "{award}{rank:02d}"
+    serial_pattern: SerialPattern = "{award}{rank:02d}"
     """证书编号格式，可用 {year} {number} {award} {rank}。"""
     seal: Text = "sample"
     """印章：sample（branding 中的示例印章）、none（不印，留给手工盖章）或相对于 config/ 的图片路径。"""

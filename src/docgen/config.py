@@ -93,7 +93,6 @@ def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settin
     pattern = own.serial_pattern or defaults.serial_pattern
     seal_choice = own.seal or defaults.seal
     problems = [
-        *_pattern_problems(pattern, doc),
         *_seal_problems(seal_choice, branding, root, doc),
         *_wording_problems(defaults, root),
     ]
@@ -111,18 +110,7 @@ def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settin
     )
 
 
-SERIAL_FIELDS = ("year", "number", "award", "rank")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def _pattern_problems(pattern: str, doc: source.Document) -> list[Problem]:
-    where = doc.locate(("certificates", "serial_pattern"))
-    for body in _PLACEHOLDER.findall(pattern):
-        name, _, spec = body.partition(":")
-        if name not in SERIAL_FIELDS or not re.fullmatch(r"0?\d*d?", spec):
-            msg = f"编号格式中的 {{{body}}} 无法识别；可用 {{year}} {{number}} {{award}} {{rank}}，如 {{rank:02d}}"
-            return [Problem(where, "certificates.serial_pattern", msg)]
-    return []
 
 
 def _wording_problems(defaults: CertificateDefaults, root: Path) -> list[Problem]:
@@ -149,16 +137,6 @@ def fill_wording(pattern: str, **values: str) -> str:
         if pattern[start - 1 : start] == "“" and pattern[end : end + 1] == "”":
             value = value.replace("“", "‘").replace("”", "’")
         return value
-
-    return _PLACEHOLDER.sub(fill, pattern)
-
-
-def format_serial(pattern: str, **values: int | str) -> str:
-    """Fill a serial pattern; only the four known names and an optional width like ``:02d``."""
-
-    def fill(match: re.Match[str]) -> str:
-        name, _, spec = match[1].partition(":")
-        return format(values[name], spec) if spec else str(values[name])
 
     return _PLACEHOLDER.sub(fill, pattern)
 

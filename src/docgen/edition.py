@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from . import config, located, source
+from . import config, located, serials, source
 from .config import Settings
 from .errors import DocgenError, Problem, raise_if_errors
 from .model import Edition
@@ -52,7 +52,7 @@ class Loaded:
 
     def _serial(self, code: str, rank: int) -> str:
         e = self.edition
-        return config.format_serial(
+        return serials.fill(
             self.settings.serial_pattern, year=e.year, number=e.number, award=code, rank=rank
         )
 

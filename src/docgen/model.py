@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -17,7 +18,7 @@ from pydantic import (
     field_validator,
 )
 
-from . import zh
+from . import serials, zh
 
 SCHEMA_VERSION = 1
 
@@ -34,6 +35,16 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 """Non-empty text, printed exactly as written."""
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,6}$")]
+
+
+def _serial_pattern(value: str) -> str:
+    if why := serials.problem(value):
+        raise ValueError(why)
+    return value
+
+
+SerialPattern = Annotated[str, StringConstraints(min_length=1), AfterValidator(_serial_pattern)]
+"""A certificate serial pattern: checked where it is written (edition.yaml or certificate.yaml)."""
 
 
 def _iso_date(value: Any) -> Any:
@@ -204,7 +215,7 @@ class CertificateOptions(Strict):
     """落款单位；不写则用主办单位全称。"""
     issue_date: IsoDate | None = None
     """颁发日期；不写则用评选会日期。"""
-    serial_pattern: Text | None = None
+    serial_pattern: SerialPattern | None = None
     """证书编号格式，可用 {year} {number} {award} {rank}，如 QYB-{year}-{number}-{award}{rank:02d}。"""
     seal: Text | None = None
     """印章：sample（示例印章）、none（不印，留待手工盖章）或图片路径。"""
