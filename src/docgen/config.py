@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from . import located, source
+from . import located, source, userfiles
 from .certconfig import WORDING_FIELDS, CertificateDefaults
 from .errors import DocgenError, Location, Problem
 from .model import Edition, Organiser, Strict, Text
@@ -153,11 +153,22 @@ def _seal_problems(
     choice: str, branding: Branding, root: Path, doc: source.Document
 ) -> list[Problem]:
     path = _seal_path(choice, branding, root)
-    if path is None or path.is_file():
+    message = seal_path_problem(path)
+    if message is None:
         return []
     where = (
         doc.locate(("certificates", "seal"))
         if ("certificates", "seal") in doc.values
         else Location(root / "config" / "certificate.yaml")
     )
-    return [Problem(where, "certificates.seal", f"找不到印章图片 {path}")]
+    return [Problem(where, "certificates.seal", message)]
+
+
+def seal_path_problem(path: Path | None) -> str | None:
+    """Why the seal image ``path`` cannot be used (None when it can, or when there is none).
+    The name is judged first: asking the disk about a 300-byte name raises ENAMETOOLONG."""
+    if path is None:
+        return None
+    if why := userfiles.name_problem(path):
+        return why
+    return None if path.is_file() else f"找不到印章图片 {path}"
