@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .model import MAX_MM, SerialPattern, Strict, Text
+from .model import MAX_MM, Strict, Text
+from .serials import SerialPattern
 from .stock import Stock
 
 FontRole = Literal["serif", "sans", "kai"]

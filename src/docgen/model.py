@@ -7,7 +7,6 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -18,7 +17,8 @@ from pydantic import (
     field_validator,
 )
 
-from . import serials, zh
+from . import zh
+from .serials import SerialPattern
 
 SCHEMA_VERSION = 1
 
@@ -46,16 +46,6 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 """Non-empty text, printed exactly as written."""
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,6}$")]
-
-
-def _serial_pattern(value: str) -> str:
-    if why := serials.problem(value):
-        raise ValueError(why)
-    return value
-
-
-SerialPattern = Annotated[str, StringConstraints(min_length=1), AfterValidator(_serial_pattern)]
-"""A certificate serial pattern: checked where it is written (edition.yaml or certificate.yaml)."""
 
 
 def _iso_date(value: Any) -> Any:

@@ -11,6 +11,9 @@ nested fields are simply unknown text, and a width cannot ask for a gigabyte of 
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
 
 FIELDS = ("year", "number", "award", "rank")
 """``award`` is the award's code (text); the others are numbers."""
@@ -48,6 +51,17 @@ def _placeholder_problem(body: str) -> str | None:
     if len(match[2]) > 2 or int(match[2] or 0) > MAX_WIDTH:
         return f"编号格式中的 {shown} 位数太大：最多 {MAX_WIDTH} 位，如 {{{name}:04d}}"
     return None
+
+
+def _valid(value: str) -> str:
+    if why := problem(value):
+        raise ValueError(why)
+    return value
+
+
+SerialPattern = Annotated[str, StringConstraints(min_length=1), AfterValidator(_valid)]
+"""The models' type for a serial pattern: checked where it is written (edition.yaml or
+config/certificate.yaml), so the message has that line."""
 
 
 def fill(pattern: str, **values: int | str) -> str:
