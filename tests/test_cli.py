@@ -151,3 +151,54 @@ def test_main_returns_exit_codes_in_process(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit) as info:
         cli.main(["generate", "--only"])
     assert info.value.code == 2
+
+
+LONG = "照" * 90  # 270 bytes of UTF-8: over the 255 a file or folder name may have
+
+
+@pytest.mark.parametrize("command", ["check", "generate"])
+@pytest.mark.parametrize(
+    "name", [f"{LONG}/edition.yaml", LONG, f"{LONG}.yaml"], ids=["in-folder", "folder", "file"]
+)
+def test_an_edition_path_too_long_for_the_disk_gets_a_message(
+    tmp_path: Path, command: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: asking the disk about the path raised ENAMETOOLONG, shown as a traceback."""
+    assert cli.main([command, str(tmp_path / name)]) == 1
+    assert "字节，超过上限 255 字节，请改短" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["generate", str(MINIMAL), "-o", LONG], "有 270 字节，超过上限 255 字节"),
+        (["calibrate", "-o", f"{LONG}.pdf"], "有 274 字节，超过上限 255 字节"),
+        (["calibrate", "-o", f"{'照' * 77}.pdf"], "输出的名字有 235 字节，超过上限 231 字节"),
+    ],
+    ids=["generate", "calibrate", "calibrate-no-room-for-its-temporary-file"],
+)
+def test_an_output_name_too_long_is_a_usage_error(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 2
+    assert "参数 -o/--out：" in (err := capsys.readouterr().err) and message in err
+
+
+def test_calibrate_into_a_folder_writes_calibration_pdf_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: -o naming a folder ended in IsADirectoryError (traceback)."""
+    assert cli.main(["calibrate", "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "calibration.pdf").read_bytes().startswith(b"%PDF")
+    assert cli.main(["calibrate", "-o", f"{tmp_path / 'new'}/"]) == 0
+    assert (tmp_path / "new" / "calibration.pdf").is_file()
+    (tmp_path / "file").write_text("x")
+    for command in (
+        ["calibrate", "-o", str(tmp_path / "file" / "c.pdf")],
+        ["generate", str(MINIMAL), "-o", str(tmp_path / "file" / "out")],
+    ):
+        capsys.readouterr()
+        assert cli.main(command) == 1
+        assert "file 是文件，不是文件夹" in capsys.readouterr().err

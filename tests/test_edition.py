@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from docgen import edition, schema
+from docgen import config, edition, schema
 from docgen.errors import DocgenError
 
 from .conftest import MINIMAL, NEWS, ROOT, SAMPLE
+
+TOO_LONG = "文件名或文件夹名“照照照照照照照照照照照照照照照照照照照照…”有"
 
 
 def problems(path: Path) -> list[str]:
@@ -183,6 +186,21 @@ def test_sample_texts_and_captions_appear_verbatim_in_the_story() -> None:
             ["26:11: awards[0].code: 格式不对，这里写的是“甲”"],
             id="award-code",
         ),
+        pytest.param(
+            [("photos/meeting.jpg", f"photos/{'照' * 90}.jpg")],
+            [f"23:13: photos[0].files[0]: {TOO_LONG} 274 字节，超过上限 255 字节，请改短"],
+            id="photo-name-over-255-bytes",
+        ),
+        pytest.param(
+            [("photos/meeting.jpg", f"{'照' * 90}/meeting.jpg")],
+            [f"23:13: photos[0].files[0]: {TOO_LONG} 270 字节，超过上限 255 字节，请改短"],
+            id="photo-folder-over-255-bytes",
+        ),
+        pytest.param(
+            [("press:", f"certificates:\n  seal: {'照' * 90}.png\npress:")],
+            [f"36:9: certificates.seal: {TOO_LONG} 274 字节，超过上限 255 字节，请改短"],
+            id="seal-name-over-255-bytes",
+        ),
     ],
 )
 def test_invalid_editions_get_exact_located_messages(
@@ -251,3 +269,19 @@ def test_every_model_field_has_a_description() -> None:
                 walk(value)
 
     walk(schema.json_schema("edition"))
+
+
+def test_a_seal_name_too_long_in_certificate_yaml_gets_a_message(tmp_path: Path) -> None:
+    """Before: config's seal check asked the disk about the name and raised ENAMETOOLONG."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    yaml = tmp_path / "config" / "certificate.yaml"
+    yaml.write_text(
+        yaml.read_text(encoding="utf-8").replace("seal: sample", f"seal: {'照' * 90}.png"),
+        encoding="utf-8",
+    )
+    loaded = edition.load(MINIMAL)
+    with pytest.raises(DocgenError) as info:
+        config.resolve(loaded.edition, loaded.doc, tmp_path)
+    [problem] = info.value.problems
+    assert problem.location.file == yaml
+    assert problem.message == f"{TOO_LONG} 274 字节，超过上限 255 字节，请改短"

@@ -82,7 +82,7 @@ def build(loaded: Loaded) -> list[Certificate]:
             texts = {
                 k: _fitted(k, v, getattr(s.certificate.layout, k), chains) for k, v in raw.items()
             }
-            filename = f"{names.numbered(i + 1, total)}-{names.part(winner.unit)}-{names.part(award.name)}.pdf"
+            filename = names.certificate(i + 1, total, winner.unit, award.name)
             result.append(
                 Certificate(
                     i,

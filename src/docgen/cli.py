@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("edition", type=_edition_path, metavar="EDITION.yaml", help=EDITION_HELP)
     gen.add_argument(
-        "-o", "--out", type=Path, metavar="目录", help="输出目录（默认 out/<本届文件夹名>/）"
+        "-o", "--out", type=_out_path, metavar="目录", help="输出目录（默认 out/<本届文件夹名>/）"
     )
     kinds = "、".join(f"{k}（{v}）" for k, v in LABELS.items())
     gen.add_argument(
@@ -123,10 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument(
         "-o",
         "--out",
-        type=Path,
+        type=_calibration_out,
         metavar="文件",
-        default=Path("out") / "calibration.pdf",
-        help="输出的 PDF（默认 out/calibration.pdf）",
+        default=Path("out") / CALIBRATION,
+        help=f"输出的 PDF，或放入的文件夹（默认 out/{CALIBRATION}）",
     )
     cal.set_defaults(handler=_calibrate)
 
@@ -146,12 +146,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EDITION_HELP = "本届的 edition.yaml，或它所在的文件夹（如 editions/quanyibei-21）"
+CALIBRATION = "calibration.pdf"
 
 
 def _edition_path(text: str) -> Path:
-    """A folder stands for the edition.yaml in it: offices think of an edition as its folder."""
+    """A folder stands for the edition.yaml in it: offices think of an edition as its folder.
+    A path too long to ask the disk about is left for edition.load to refuse, with a message."""
+    from .userfiles import name_problem
+
     path = Path(text)
-    return path / "edition.yaml" if (path / "edition.yaml").is_file() else path
+    inside = path / "edition.yaml"
+    return inside if name_problem(inside) is None and inside.is_file() else path
+
+
+BESIDE = 24
+"""Bytes the writer's hidden files next to an output add to its name (disk.beside:
+``.NAME.staging-PID``): an output name must leave room for them."""
+
+
+def _out_path(text: str) -> Path:
+    """An output path the disk can be asked about; otherwise a usage error (exit 2), because
+    every question about a 300-byte name raises ENAMETOOLONG."""
+    from .userfiles import NAME_MAX, name_problem
+
+    path = Path(text)
+    if why := name_problem(path.absolute()):
+        raise argparse.ArgumentTypeError(why)
+    if (size := len(os.fsencode(path.name))) > NAME_MAX - BESIDE:
+        limit = NAME_MAX - BESIDE
+        raise argparse.ArgumentTypeError(f"输出的名字有 {size} 字节，超过上限 {limit} 字节，请改短")
+    return path
+
+
+def _calibration_out(text: str) -> Path:
+    """``-o out`` or ``-o out/`` names a folder: the sheet goes into it as calibration.pdf,
+    as staff expect from a folder (before, replacing the folder by the file failed)."""
+    path = _out_path(text)
+    folder = text.endswith(("/", os.sep)) or path.is_dir()
+    return _out_path(str(path / CALIBRATION)) if folder else path
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -227,6 +259,7 @@ def _check(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from . import calibrate, config, writer
 
+    writer.check_writable(args.out)
     page = config.load_certificate_defaults().page
     target = writer.write_file(args.out, calibrate.sheet(config.ROOT, page, args.printer))
     out.print(

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from . import located, source
+from . import located, source, userfiles
 from .certconfig import WORDING_FIELDS, CertificateDefaults
 from .errors import DocgenError, Location, Problem
 from .model import Edition, Organiser, Strict, Text
@@ -93,7 +93,6 @@ def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settin
     pattern = own.serial_pattern or defaults.serial_pattern
     seal_choice = own.seal or defaults.seal
     problems = [
-        *_pattern_problems(pattern, doc),
         *_seal_problems(seal_choice, branding, root, doc),
         *_wording_problems(defaults, root),
     ]
@@ -111,18 +110,7 @@ def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settin
     )
 
 
-SERIAL_FIELDS = ("year", "number", "award", "rank")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def _pattern_problems(pattern: str, doc: source.Document) -> list[Problem]:
-    where = doc.locate(("certificates", "serial_pattern"))
-    for body in _PLACEHOLDER.findall(pattern):
-        name, _, spec = body.partition(":")
-        if name not in SERIAL_FIELDS or not re.fullmatch(r"0?\d*d?", spec):
-            msg = f"编号格式中的 {{{body}}} 无法识别；可用 {{year}} {{number}} {{award}} {{rank}}，如 {{rank:02d}}"
-            return [Problem(where, "certificates.serial_pattern", msg)]
-    return []
 
 
 def _wording_problems(defaults: CertificateDefaults, root: Path) -> list[Problem]:
@@ -153,16 +141,6 @@ def fill_wording(pattern: str, **values: str) -> str:
     return _PLACEHOLDER.sub(fill, pattern)
 
 
-def format_serial(pattern: str, **values: int | str) -> str:
-    """Fill a serial pattern; only the four known names and an optional width like ``:02d``."""
-
-    def fill(match: re.Match[str]) -> str:
-        name, _, spec = match[1].partition(":")
-        return format(values[name], spec) if spec else str(values[name])
-
-    return _PLACEHOLDER.sub(fill, pattern)
-
-
 def _seal_path(choice: str, branding: Branding, root: Path) -> Path | None:
     if choice == "none":
         return None
@@ -175,11 +153,22 @@ def _seal_problems(
     choice: str, branding: Branding, root: Path, doc: source.Document
 ) -> list[Problem]:
     path = _seal_path(choice, branding, root)
-    if path is None or path.is_file():
+    message = seal_path_problem(path)
+    if message is None:
         return []
     where = (
         doc.locate(("certificates", "seal"))
         if ("certificates", "seal") in doc.values
         else Location(root / "config" / "certificate.yaml")
     )
-    return [Problem(where, "certificates.seal", f"找不到印章图片 {path}")]
+    return [Problem(where, "certificates.seal", message)]
+
+
+def seal_path_problem(path: Path | None) -> str | None:
+    """Why the seal image ``path`` cannot be used (None when it can, or when there is none).
+    The name is judged first: asking the disk about a 300-byte name raises ENAMETOOLONG."""
+    if path is None:
+        return None
+    if why := userfiles.name_problem(path):
+        return why
+    return None if path.is_file() else f"找不到印章图片 {path}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from . import config, located, source
+from . import config, located, serials, source, userfiles
 from .config import Settings
 from .errors import DocgenError, Problem, raise_if_errors
 from .model import Edition
@@ -52,7 +52,7 @@ class Loaded:
 
     def _serial(self, code: str, rank: int) -> str:
         e = self.edition
-        return config.format_serial(
+        return serials.fill(
             self.settings.serial_pattern, year=e.year, number=e.number, award=code, rank=rank
         )
 
@@ -63,6 +63,8 @@ def load(path: Path) -> Loaded:
     Schema errors and the cross-checks (which read the raw data, so they run even when the schema
     fails elsewhere) are reported together, so one run shows the user everything to fix.
     """
+    if why := userfiles.name_problem(path):
+        raise userfiles.refuse(path, why)
     path = path.resolve() if path.exists() else path
     doc = source.read(path)
     problems = [*doc.problems, *raw_checks(doc, path.parent)]
@@ -175,6 +177,8 @@ def _path_problem(folder: Path, rel: str, messages: dict[str, str]) -> str | Non
     if device := next((part for part in parts if _DEVICE.match(part.rstrip(" ."))), None):
         return f"“{device}”是 Windows 保留的设备名，不能用作文件名，请改名"
     target = folder / rel
+    if too_long := userfiles.name_problem(target):
+        return too_long  # before anything asks the disk, which would raise ENAMETOOLONG
     if target.exists() and not target.resolve().is_relative_to(folder.resolve()):
         return messages["outside"]
     return None

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from . import located, source
-from .model import Strict, Text
+from .model import MAX_MM, Strict, Text
 
 CROSS_A = (20.0, 20.0)
 """Crosshair A: mm from the paper's left and top edges (crosshair B mirrors it from the right and
@@ -46,13 +46,13 @@ class Stock(Strict):
 
 
 class Crosses(Strict):
-    a_x: float = Field(gt=0)
+    a_x: float = Field(gt=0, le=MAX_MM)
     """十字 A（左上）的中心到纸张左边缘，mm（校准页上应为 20）。"""
-    a_y: float = Field(gt=0)
+    a_y: float = Field(gt=0, le=MAX_MM)
     """十字 A 的中心到纸张上边缘，mm（应为 20）。"""
-    b_x: float = Field(gt=0)
+    b_x: float = Field(gt=0, le=MAX_MM)
     """十字 B（右下）的中心到纸张左边缘，mm（应为纸宽 − 20）。"""
-    b_y: float = Field(gt=0)
+    b_y: float = Field(gt=0, le=MAX_MM)
     """十字 B 的中心到纸张上边缘，mm（应为纸高 − 20）。"""
 
 
@@ -61,12 +61,43 @@ class PrinterProfile(Strict):
 
     description: Text | None = None
     """说明，如：三楼办公室 HP 打印机，手送纸盒。"""
-    page_width_mm: float = Field(gt=0)
+    page_width_mm: float = Field(gt=50, le=MAX_MM)
     """校准页的纸宽，mm（与证书纸张相同）。"""
-    page_height_mm: float = Field(gt=0)
+    page_height_mm: float = Field(gt=50, le=MAX_MM)
     """校准页的纸高，mm。"""
     crosses: Crosses
     """量得的两个十字中心的位置。"""
+
+    @field_validator("crosses")
+    @classmethod
+    def _measured_near_the_marks(cls, crosses: Crosses, info: ValidationInfo) -> Crosses:
+        """A printer shifts by millimetres and stretches by a few per mille: numbers far from
+        the crosses' positions are a misreading, and b on a would divide by zero."""
+        width, height = info.data.get("page_width_mm"), info.data.get("page_height_mm")
+        if width and height and not _plausible(crosses, width, height):
+            raise ValueError(CROSSES_FAR)
+        return crosses
+
+
+MAX_SHIFT_MM = 20.0
+MAX_STRETCH = 0.05
+CROSSES_FAR = (
+    f"量得的十字位置与校准页上的位置相差太大（超过 {MAX_SHIFT_MM:g} mm，或两个十字的间距相差超过 "
+    f"{MAX_STRETCH:.0%}）；请对照校准页上的说明重新量取"
+)
+
+
+def _plausible(c: Crosses, width: float, height: float) -> bool:
+    (ax, ay), bx, by = CROSS_A, width - CROSS_A[0], height - CROSS_A[1]
+    pairs = ((c.a_x, ax), (c.a_y, ay), (c.b_x, bx), (c.b_y, by))
+    near = all(abs(measured - mark) <= MAX_SHIFT_MM for measured, mark in pairs)
+    return near and all(abs(s - 1) <= MAX_STRETCH for s in _scales(c, width, height))
+
+
+def _scales(c: Crosses, width: float, height: float) -> tuple[float, float]:
+    """Measured distance between the crosses over the printed one, per axis."""
+    (ax, ay) = CROSS_A
+    return (c.b_x - c.a_x) / (width - 2 * ax), (c.b_y - c.a_y) / (height - 2 * ay)
 
 
 @dataclass(frozen=True)
@@ -98,10 +129,8 @@ class Correction:
 def correction(profile: PrinterProfile) -> Correction:
     """The printer's offset and scale from two crosshairs per axis: where they should be (the
     calibration sheet) and where they were measured."""
-    (ax, ay), width, height = CROSS_A, profile.page_width_mm, profile.page_height_mm
-    bx, by = width - ax, height - ay
-    c = profile.crosses
-    scale_x, scale_y = (c.b_x - c.a_x) / (bx - ax), (c.b_y - c.a_y) / (by - ay)
+    (ax, ay), c = CROSS_A, profile.crosses
+    scale_x, scale_y = _scales(c, profile.page_width_mm, profile.page_height_mm)
     return Correction(c.a_x - scale_x * ax, c.a_y - scale_y * ay, scale_x, scale_y)
 
 
