@@ -16,7 +16,8 @@ from .userfiles import MB
 
 MAX_DECODE_BYTES = 256 * MB
 """Memory one decode may take. A 48-megapixel HEIC (iPhone "HEIF Max") needs about 245 MB, a
-200-megapixel baseline JPEG 50 MB (decoded at 1/4 scale); the bombs this refuses ask 0.5–2.5 GB."""
+200-megapixel baseline colour JPEG about 120 MB (decoded at 1/4 scale); the bombs this refuses ask
+0.5–2.5 GB."""
 
 WEBP_BYTES_PER_PIXEL = 16
 """Pillow decodes every WebP through libwebp's animation decoder: its canvas, the previous frame,
