@@ -92,7 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="证书纸：blank（白纸，全部印出）或 preprinted（预印证书纸，只印文字）",
     )
     gen.add_argument(
-        "--printer", metavar="打印机名", help="套打用的打印机校准（config/printers/打印机名.yaml）"
+        "--printer",
+        type=_printer_name,
+        metavar="打印机名",
+        help="套打用的打印机校准（config/printers/打印机名.yaml）",
     )
     gen.add_argument(
         "--winner",
@@ -118,7 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="生成打印机校准页（标尺和十字），用于预印证书纸套打。",
     )
     cal.add_argument(
-        "--printer", metavar="打印机名", help="按这台打印机的校准生成，用来核对校准结果"
+        "--printer",
+        type=_printer_name,
+        metavar="打印机名",
+        help="按这台打印机的校准生成，用来核对校准结果",
     )
     cal.add_argument(
         "-o",
@@ -184,6 +190,16 @@ def _calibration_out(text: str) -> Path:
     path = _out_path(text)
     folder = text.endswith(("/", os.sep)) or path.is_dir()
     return _out_path(str(path / CALIBRATION)) if folder else path
+
+
+def _printer_name(text: str) -> str:
+    """A printer is the name of a profile in config/printers/ (without .yaml), never a path:
+    anything else is a usage error that names the option."""
+    from . import config, stock
+
+    if why := stock.printer_problem(config.ROOT, text):
+        raise argparse.ArgumentTypeError(why)
+    return text
 
 
 def _generate(args: argparse.Namespace) -> int:

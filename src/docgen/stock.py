@@ -15,7 +15,9 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from . import located, source
+from . import located, paths, source, userfiles
+from .artwork import Artwork
+from .errors import DocgenError
 from .model import MAX_MM, Strict, Text
 
 CROSS_A = (20.0, 20.0)
@@ -134,12 +136,42 @@ def correction(profile: PrinterProfile) -> Correction:
     return Correction(c.a_x - scale_x * ax, c.a_y - scale_y * ay, scale_x, scale_y)
 
 
+PROFILE_BYTES = 64 * 1024
+"""A profile is a dozen lines."""
+
+
 def load_profile(root: Path, name: str) -> PrinterProfile:
+    """The profile called ``name``, which printer_problem has accepted."""
     return located.validate(PrinterProfile, source.read_strict(profile_path(root, name)))
 
 
 def profile_path(root: Path, name: str) -> Path:
     return root / "config" / "printers" / f"{name}.yaml"
+
+
+def printer_problem(root: Path, name: str) -> str | None:
+    """Why ``name`` cannot be a printer: it must be the name of a profile in config/printers/
+    (a name, not a path), a regular file of a sensible size that stays inside that folder."""
+    folder = root / "config" / "printers"
+    if not name or name != Path(name).name or "\\" in name or name.startswith("."):
+        return f"打印机名“{name}”只能是 config/printers/ 中的文件名（不含 .yaml），不能是路径"
+    if why := paths.problem(folder, f"{name}.yaml", _PRINTER_PATH):
+        return why
+    try:
+        userfiles.check(profile_path(root, name), PROFILE_BYTES, what="打印机校准文件")
+    except DocgenError as exc:
+        known = "、".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "（没有）"
+        reason = exc.problems[0].message if exc.problems else exc.text
+        return f"config/printers/{name}.yaml：{reason}；已有的打印机：{known}"
+    return None
+
+
+_PRINTER_PATH = {
+    "url": "打印机名不能是网址",
+    "absolute": "打印机名不能是路径",
+    "dotdot": "打印机名不能是路径",
+    "outside": "这个打印机校准文件（或它的链接目标）在 config/printers/ 之外，不能使用",
+}
 
 
 @dataclass(frozen=True)
@@ -149,18 +181,24 @@ class Plan:
     preprinted: bool = False
     prints: frozenset[str] = frozenset()
     correction: Correction = Correction()
-    scan: Path | None = None
+    scan: Artwork | None = None
 
     def shows(self, name: str) -> bool:
         """Whether text ``name`` is printed (on blank paper, every one is)."""
         return not self.preprinted or name in self.prints
 
 
-def plan(root: Path, stock: Stock, mode: str | None = None, printer: str | None = None) -> Plan:
-    """The run's plan: config/certificate.yaml's stock settings, overridden from the command line."""
+def plan(
+    root: Path,
+    stock: Stock,
+    mode: str | None = None,
+    printer: str | None = None,
+    scan: Artwork | None = None,
+) -> Plan:
+    """The run's plan: config/certificate.yaml's stock settings (and the scan it names, loaded
+    with the settings), overridden from the command line."""
     if (mode or stock.mode) != "preprinted":
         return Plan()
     name = printer or stock.printer
     fix = correction(load_profile(root, name)) if name else Correction()
-    scan = root / "config" / stock.scan if stock.scan else None
     return Plan(True, frozenset(stock.prints), fix, scan)
