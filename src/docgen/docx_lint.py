@@ -38,6 +38,10 @@ FULL_WIDTH = re.compile(r"[{｛][{｛%％]|[}｝%％][}｝]")
 PAIRS = {"{{": "}}", "{%": "%}", "{#": "#}", "}}": "{{", "%}": "{%", "#}": "{#"}
 KEEPS_ITEMS = {"sort", "reverse", "list", "unique", "selectattr", "rejectattr"}
 """Filters whose result holds the items of the list filtered, so a loop over it is still followed."""
+TOO_DEEP = (
+    "模板语法错误：标签一层套一层太深（{% if %}、{% for %} 或括号嵌套了几百层）："
+    "请检查是否漏写了 {% endif %} 或 {% endfor %}"
+)
 SAMPLES: dict[Any, Any] = {str: "示例文字", int: 1, bool: True, date: date(2025, 12, 10)}
 
 # What the meeting report is for: if the office deletes one of these from the Word template, that
@@ -117,11 +121,12 @@ def _check(source: Source, fields: Fields, found: list[tuple[str, str]]) -> None
     """Syntax, then fields, of one source; a syntax error where a slip was found is the same slip."""
     try:
         tree = templating.environment().parse(source.text)
+        found += [(source.place(line), message) for line, message in fields.check(tree, source)]
     except jinja2.TemplateSyntaxError as exc:
         if not any(where.startswith(source.label) for where, _ in found):
             found.append(syntax_problem(exc, source))
-        return
-    found += [(source.place(line), message) for line, message in fields.check(tree, source)]
+    except RecursionError:  # Jinja's parser, and Fields, recurse once per level of nesting
+        found.append((source.label, TOO_DEEP))
 
 
 def syntax_problem(exc: jinja2.TemplateSyntaxError, source: Source) -> tuple[str, str]:
