@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from docgen import cli, generate
+from docgen import cli, errors, generate
 from docgen.artifacts import Artifact, Run
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, Location, Problem, Severity
 from docgen.outputs import OUTPUTS
 
 from .conftest import MINIMAL
@@ -92,7 +92,7 @@ def test_an_edition_folder_stands_for_its_edition_yaml(tmp_path: Path) -> None:
     empty.mkdir()
     result = run_cli("check", str(empty))
     assert result.returncode == 1
-    assert "empty: 这是一个文件夹，不是 YAML 文件" in result.stderr
+    assert "empty: 这是一个文件夹，里面没有 edition.yaml" in result.stderr
 
 
 def test_missing_edition_file_exits_1(tmp_path: Path) -> None:
@@ -202,3 +202,37 @@ def test_calibrate_into_a_folder_writes_calibration_pdf_there(
         capsys.readouterr()
         assert cli.main(command) == 1
         assert "file 是文件，不是文件夹" in capsys.readouterr().err
+
+
+def _problems(n: int, severity: Severity) -> list[Problem]:
+    return [Problem(Location(Path("e.yaml"), i + 1), "a", f"第 {i} 个", severity) for i in range(n)]
+
+
+def test_a_long_list_stops_at_the_cap_and_keeps_every_error_listed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """500 typography warnings before one error: the error is listed, the rest counted."""
+    found = [*_problems(500, Severity.WARNING), *_problems(1, Severity.ERROR)]
+
+    def check(_path: Path) -> None:
+        raise DocgenError(found)
+
+    monkeypatch.setattr(generate, "check", check)
+    assert cli.main(["check", "e.yaml"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == errors.MAX_PROBLEMS + 2
+    assert "e.yaml:1: a: 第 0 个" in lines  # the error, though last in file order
+    assert lines[-2:] == [
+        "还有 401 个问题未列出",
+        "发现 1 个错误，另有 500 条提示；没有生成任何文件。",
+    ]
+
+
+def test_check_lists_at_most_100_warnings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(generate, "check", lambda _path: (None, _problems(150, Severity.WARNING)))
+    assert cli.main(["check", "e.yaml"]) == 0
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == errors.MAX_PROBLEMS + 2
+    assert lines[-2:] == ["还有 50 个问题未列出", "检查通过：没有错误，150 条排版提示。"]

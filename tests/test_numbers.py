@@ -26,7 +26,7 @@ BIG = "9" * 41
         (
             "attendance: 12人",
             f"attendance: {'9' * 5000}余人",
-            f"15:15: meeting.attendance.count: 数字太大，这里写的是“{'9' * 30}…”",
+            f"15:15: meeting.attendance.count: 数字位数太多，这里写的是“{'9' * 30}…（共 5000 个字符）”",
         ),
         (
             "participating_units: 2",

@@ -12,7 +12,7 @@ from . import context, fit, fonts, names, zh
 from .certconfig import TextFrame
 from .config import fill_wording
 from .edition import Loaded
-from .errors import Location, Problem, Severity
+from .errors import Location, Problem, Severity, quote
 from .source import field_name
 
 VARIABLE = ("addressee", "body", "award", "closing", "serial")
@@ -150,7 +150,7 @@ def fit_problems(loaded: Loaded) -> Iterator[Problem]:
 def _too_long(text: Text) -> str:
     frame = text.frame
     return (
-        f"证书上的{LABELS[text.name]}“{text.value}”太长：缩到最小字号 {frame.smallest_pt} pt 仍超过 "
+        f"证书上的{LABELS[text.name]}“{quote(text.value)}”太长：缩到最小字号 {frame.smallest_pt} pt 仍超过 "
         f"{frame.lines} 行。请在 edition.yaml 中用 certificate_activity 写一个简短的名称，"
         "或在 config/certificate.yaml 中加宽这一栏、增加行数或调小 min_pt"
     )

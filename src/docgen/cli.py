@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__, cli_zh
-from .errors import DocgenError, Problem, display_path
+from .errors import MAX_PROBLEMS, DocgenError, Problem, display_path, not_listed
 
 err = Console(stderr=True, highlight=False, emoji=False)
 out = Console(highlight=False, emoji=False)
@@ -158,11 +158,10 @@ CALIBRATION = "calibration.pdf"
 def _edition_path(text: str) -> Path:
     """A folder stands for the edition.yaml in it: offices think of an edition as its folder.
     A path too long to ask the disk about is left for edition.load to refuse, with a message."""
-    from .userfiles import name_problem
 
     path = Path(text)
     inside = path / "edition.yaml"
-    return inside if name_problem(inside) is None and inside.is_file() else path
+    return inside if os.path.lexists(inside) else path  # lexists: never raises, never opens
 
 
 BESIDE = 24
@@ -265,8 +264,7 @@ def _check(args: argparse.Namespace) -> int:
     from . import generate
 
     _, warnings = generate.check(args.edition)
-    for problem in warnings:
-        _print_problem(problem)
+    _print_list(warnings[:MAX_PROBLEMS], len(warnings[MAX_PROBLEMS:]))
     note = f"，{len(warnings)} 条排版提示" if warnings else ""
     err.print(f"[green]检查通过：没有错误{note}。[/]")
     return 0
@@ -295,17 +293,18 @@ def _print_problems(exc: DocgenError) -> None:
     if not exc.problems:
         err.print(f"[red]错误：{escape(exc.text)}[/]")
         return
-    for problem in exc.problems:
-        _print_problem(problem)
-    errors = sum(1 for p in exc.problems if p.is_error)
-    warnings = len(exc.problems) - errors
-    note = f"，另有 {warnings} 条提示" if warnings else ""
-    err.print(f"[red]发现 {errors} 个错误{note}；没有生成任何文件。[/]")
+    _print_list(exc.problems, exc.omitted)
+    note = f"，另有 {exc.warnings} 条提示" if exc.warnings else ""
+    err.print(f"[red]发现 {exc.errors} 个错误{note}；没有生成任何文件。[/]")
 
 
-def _print_problem(problem: Problem) -> None:
-    colour = "red" if problem.is_error else "yellow"
-    err.print(f"[{colour}]{escape(str(problem))}[/]", soft_wrap=True)
+def _print_list(problems: Sequence[Problem], omitted: int) -> None:
+    """At most MAX_PROBLEMS problems (the callers cut the list), then how many were left out."""
+    for problem in problems:
+        colour = "red" if problem.is_error else "yellow"
+        err.print(f"[{colour}]{escape(str(problem))}[/]", soft_wrap=True)
+    if omitted:
+        err.print(f"[yellow]{not_listed(omitted)}[/]")
 
 
 if __name__ == "__main__":

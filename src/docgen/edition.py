@@ -11,7 +11,7 @@ from typing import Any
 
 from . import config, located, paths, photos, serials, source, userfiles
 from .config import Settings
-from .errors import DocgenError, Problem, raise_if_errors
+from .errors import DocgenError, Problem, quote, raise_if_errors
 from .model import Edition
 from .source import Document, FieldPath, field_name
 
@@ -63,20 +63,31 @@ def load(path: Path) -> Loaded:
     Schema errors and the cross-checks (which read the raw data, so they run even when the schema
     fails elsewhere) are reported together, so one run shows the user everything to fix.
     """
-    if why := userfiles.name_problem(path):
-        raise userfiles.refuse(path, why)
-    path = path.resolve() if path.exists() else path
+    path = _edition_file(path)
     doc = source.read(path)
     problems = [*doc.problems, *raw_checks(doc, path.parent)]
     try:
         edition = located.validate(Edition, doc)
     except DocgenError as exc:
-        raise DocgenError(_ordered([*problems, *exc.problems])) from None
+        both = _ordered([*problems, *exc.problems])
+        raise DocgenError(both, doc.omitted + exc.omitted) from None
     if problems:
-        raise DocgenError(_ordered(problems))
+        raise DocgenError(_ordered(problems), doc.omitted)
     loaded = Loaded(edition, doc, path.parent, config.resolve(edition, doc))
     raise_if_errors(_duplicate_serials(loaded))
     return loaded
+
+
+def _edition_file(path: Path) -> Path:
+    """The edition.yaml named, made absolute when it exists; a folder without one is refused."""
+    if why := userfiles.name_problem(path):
+        raise userfiles.refuse(path, why)
+    try:
+        if path.is_dir():
+            raise userfiles.refuse(path, "这是一个文件夹，里面没有 edition.yaml")
+        return path.resolve() if path.exists() else path
+    except OSError:
+        return path  # source.read names the reason
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
@@ -104,7 +115,16 @@ def _problem(doc: Document, path: FieldPath, message: str) -> Problem:
 SEAL_PATH = paths.in_config("印章图片", "seal.png")
 
 
+MAX_PHOTOS = 1000
+"""Photos one edition may name: each is looked up on disk here (~30 µs) and decoded later."""
+
+
 def _photo_problems(doc: Document, folder: Path) -> Iterator[Problem]:
+    count = sum(len(_items(group, "files")) for group in _items(doc.data, "photos"))
+    if count > MAX_PHOTOS:
+        why = f"照片太多：共 {count} 张，上限 {MAX_PHOTOS} 张；请只列出报告和新闻稿要用的照片"
+        yield _problem(doc, ("photos",), why)
+        return
     seen: dict[Path, FieldPath] = {}
     for g, group in enumerate(_items(doc.data, "photos")):
         for i, rel in enumerate(_items(group, "files")):
@@ -140,8 +160,8 @@ def _unusable(folder: Path, rel: str, exc: photos.PhotoError) -> str:
     if why := paths.unreachable(folder, rel):
         return why
     if not os.path.lexists(folder / rel):
-        return f"找不到照片文件 {rel}（应在 {folder} 中）"
-    return f"{Path(rel).name}：{exc}"
+        return f"找不到照片文件 {quote(rel)}（应在 {folder} 中）"
+    return f"{quote(Path(rel).name)}：{exc}"
 
 
 def _seal_problems(doc: Document) -> Iterator[Problem]:
@@ -186,6 +206,8 @@ def _duplicate_serials(loaded: Loaded) -> Iterator[Problem]:
         if serial in seen:
             field = (*here, "serial") if pinned else here
             yield _problem(
-                loaded.doc, field, f"证书编号 {serial} 重复；请在 serial 中为其中一个指定不同的编号"
+                loaded.doc,
+                field,
+                f"证书编号 {quote(serial)} 重复；请在 serial 中为其中一个指定不同的编号",
             )
         seen.setdefault(serial, 0)

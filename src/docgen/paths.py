@@ -7,6 +7,7 @@ import errno
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from .errors import quote
 from .userfiles import name_problem
 
 URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+:")
@@ -47,7 +48,7 @@ def problem(folder: Path, rel: str, messages: dict[str, str]) -> str | None:
     if ":" in rel:
         return "文件名中不能有冒号“:”"
     if device := next((part for part in parts if DEVICE.match(part.rstrip(" ."))), None):
-        return f"“{device}”是 Windows 保留的设备名，不能用作文件名，请改名"
+        return f"“{quote(device)}”是 Windows 保留的设备名，不能用作文件名，请改名"
     if why := name_problem(Path(rel)):
         return why
     return messages["outside"] if not inside(folder, folder / rel) else None
