@@ -140,7 +140,7 @@ def fit_problems(loaded: Loaded) -> Iterator[Problem]:
         for text in cert.texts.values():
             if not text.fits:
                 yield Problem(loaded.doc.locate(path), field_name(path), _too_long(text))
-    config_file = Location(loaded.settings.root / "config" / "certificate.yaml")
+    config_file = Location(loaded.settings.home.file("config/certificate.yaml"))
     for text in fixed_texts(loaded).values():
         if not text.fits:
             yield Problem(config_file, f"layout.{text.name}", _too_long(text))
@@ -182,7 +182,7 @@ def image_warnings(loaded: Loaded) -> Iterator[Problem]:
         dpi = width / (frame.width / 25.4)
         if dpi < PRINT_DPI:
             where = Location(
-                s.root / "config" / ("branding.yaml" if name == "logo" else "certificate.yaml")
+                s.home.file("config/branding.yaml" if name == "logo" else "config/certificate.yaml")
             )
             msg = (
                 f"{path.name} 只有 {width} 像素宽，印在证书上 {frame.width:g} mm 宽时约 {dpi:.0f} dpi，"

@@ -1,14 +1,14 @@
-"""The docgen command: generate, check, schema. Messages and help are in Chinese.
+"""The docgen command: generate, check, calibrate, init, schema. Messages and help are in Chinese.
 
 argparse rather than typer/click: every user-visible string argparse prints goes through one
 gettext hook, so the whole interface — errors included — can be Chinese (see cli_zh.py).
-Exit codes: 0 done, 1 input problems (located messages), 2 usage errors.
+Exit codes: 0 done, 1 input problems (located messages), 2 usage errors. Each command imports
+what it needs when it runs: ``docgen --help`` loads no renderer (no WeasyPrint).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -49,8 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     cli_zh.install()
-    from . import pdf
-    from .outputs import LABELS, OUTPUTS
+    from .artifacts import LABELS, PDF_VARIANTS
 
     parser = argparse.ArgumentParser(
         prog="docgen",
@@ -74,14 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--only",
         nargs="+",
         action="extend",
-        choices=list(OUTPUTS),
+        choices=list(LABELS),
         metavar="种类",
         help=f"只生成其中几种：{kinds}",
     )
-    variants = "、".join(f"{k}（{v}）" for k, v in pdf.VARIANTS.items())
+    variants = "、".join(f"{k}（{v}）" for k, v in PDF_VARIANTS.items())
     gen.add_argument(
         "--pdf-variant",
-        choices=list(pdf.VARIANTS),
+        choices=list(PDF_VARIANTS),
         metavar="变体",
         help=f"新闻稿 PDF 的变体：{variants}",
     )
@@ -129,6 +128,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="输出的 PDF（默认 out/calibration.pdf）",
     )
     cal.set_defaults(handler=_calibrate)
+
+    ini = commands.add_parser(
+        "init",
+        help="新建办公室文件夹（设置、模板和示例）",
+        description="新建本办公室自己的文件夹：docgen.yaml、config/（设置和图片）、templates/（可修改的模板）、"
+        "schema/ 和 editions/ 中的示例。以后升级 docgen 不会改动它。",
+        epilog="例：docgen init 我的办公室；升级 docgen 后：docgen init --compare 我的办公室",
+    )
+    ini.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        metavar="文件夹",
+        help="新的或空的文件夹（--compare 时可不写）",
+    )
+    ini.add_argument(
+        "--name", metavar="名称", help="办公室名称，写入 docgen.yaml（默认用文件夹名）"
+    )
+    ini.add_argument(
+        "--compare",
+        action="store_true",
+        help="不新建：列出自复制以来 docgen 自带的默认文件有哪些变化（不改动任何文件）",
+    )
+    ini.set_defaults(handler=_init, usage_error=ini.error)
 
     sch = commands.add_parser(
         "schema",
@@ -196,7 +219,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _summary(written: object) -> None:
-    from .outputs import LABELS
+    from .artifacts import LABELS
     from .writer import Written
 
     assert isinstance(written, Written)  # noqa: S101 - narrows the type for mypy
@@ -226,11 +249,32 @@ def _check(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from . import calibrate, config, writer
+    from .home import find_home
 
-    page = config.load_certificate_defaults().page
-    target = writer.write_file(args.out, calibrate.sheet(config.ROOT, page, args.printer))
+    home = find_home()
+    page = config.load_certificate_defaults(home).page
+    target = writer.write_file(args.out, calibrate.sheet(home, page, args.printer))
     out.print(
         f"已生成校准页 {escape(display_path(target))}：按“实际大小”打印后，按页面上的步骤量取并填写。"
+    )
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from . import home, office
+
+    if args.compare:
+        folder = office.office_folder(args.folder)
+        for line in office.report(*office.compare(folder)):
+            out.print(line, markup=False, soft_wrap=True)
+        return 0
+    if args.folder is None:
+        args.usage_error("缺少参数：要新建的文件夹")
+    folder = office.init(args.folder, args.name)
+    shown = escape(display_path(folder))
+    out.print(
+        f"已新建办公室文件夹 {shown}：设置在 config/，模板在 templates/，示例在 {home.SAMPLE}/。\n"
+        f"试一试：cd {shown}，然后运行 docgen generate {home.SAMPLE}"
     )
     return 0
 
@@ -238,7 +282,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from . import schema
 
-    print(json.dumps(schema.json_schema(args.of), ensure_ascii=False, indent=2))
+    print(schema.text(args.of), end="")
     return 0
 
 

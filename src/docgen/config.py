@@ -3,7 +3,6 @@ certificate defaults, validated like the edition and merged with its per-edition
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -15,11 +14,8 @@ from pydantic import Field, StringConstraints
 from . import located, source
 from .certconfig import WORDING_FIELDS, CertificateDefaults
 from .errors import DocgenError, Location, Problem
+from .home import Home, find_home
 from .model import Edition, Organiser, Strict, Text
-
-ROOT = Path(os.environ.get("DOCGEN_HOME") or Path(__file__).resolve().parents[2])
-"""The docgen checkout: templates/, fonts/ and config/ are the office's to edit, so docgen runs
-from its folder (DOCGEN_HOME points elsewhere, e.g. for tests)."""
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 FontRole = Literal["serif", "sans", "kai"]
@@ -60,7 +56,8 @@ class Branding(Strict):
 class Settings:
     """Everything the outputs need besides the edition, resolved once per run."""
 
-    root: Path
+    home: Home
+    """The office folder over the packaged defaults: where every config/ file comes from."""
     branding: Branding
     organiser: Organiser
     issuer: str
@@ -72,41 +69,41 @@ class Settings:
 
     @property
     def logo(self) -> Path | None:
-        return self.root / "config" / self.branding.logo if self.branding.logo else None
+        return self.home.config_file(self.branding.logo) if self.branding.logo else None
 
 
-def load_branding(root: Path = ROOT) -> Branding:
-    return located.validate(Branding, source.read_strict(root / "config" / "branding.yaml"))
+def load_branding(home: Home | None = None) -> Branding:
+    path = (home or find_home()).file("config/branding.yaml")
+    return located.validate(Branding, source.read_strict(path))
 
 
-def load_certificate_defaults(root: Path = ROOT) -> CertificateDefaults:
-    return located.validate(
-        CertificateDefaults, source.read_strict(root / "config" / "certificate.yaml")
-    )
+def load_certificate_defaults(home: Home | None = None) -> CertificateDefaults:
+    path = (home or find_home()).file("config/certificate.yaml")
+    return located.validate(CertificateDefaults, source.read_strict(path))
 
 
-def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settings:
+def resolve(edition: Edition, doc: source.Document, home: Home) -> Settings:
     """Merge config/ defaults with the edition's overrides; located errors for bad values."""
-    branding, defaults = load_branding(root), load_certificate_defaults(root)
+    branding, defaults = load_branding(home), load_certificate_defaults(home)
     own = edition.certificates
     organiser = edition.organiser or branding.organiser
     pattern = own.serial_pattern or defaults.serial_pattern
     seal_choice = own.seal or defaults.seal
     problems = [
         *_pattern_problems(pattern, doc),
-        *_seal_problems(seal_choice, branding, root, doc),
-        *_wording_problems(defaults, root),
+        *_seal_problems(seal_choice, branding, home, doc),
+        *_wording_problems(defaults, home),
     ]
     if problems:
         raise DocgenError(problems)
     return Settings(
-        root=root,
+        home=home,
         branding=branding,
         organiser=organiser,
         issuer=own.issuer or defaults.issuer or organiser.name,
         issue_date=own.issue_date or edition.meeting.date,
         serial_pattern=pattern,
-        seal=_seal_path(seal_choice, branding, root),
+        seal=_seal_path(seal_choice, branding, home),
         certificate=defaults,
     )
 
@@ -125,8 +122,8 @@ def _pattern_problems(pattern: str, doc: source.Document) -> list[Problem]:
     return []
 
 
-def _wording_problems(defaults: CertificateDefaults, root: Path) -> list[Problem]:
-    where = Location(root / "config" / "certificate.yaml")
+def _wording_problems(defaults: CertificateDefaults, home: Home) -> list[Problem]:
+    where = Location(home.file("config/certificate.yaml"))
     problems = []
     wordings = {"wording": defaults.wording}
     wordings |= {f"wording_by_award.{name}": w for name, w in defaults.wording_by_award.items()}
@@ -163,23 +160,23 @@ def format_serial(pattern: str, **values: int | str) -> str:
     return _PLACEHOLDER.sub(fill, pattern)
 
 
-def _seal_path(choice: str, branding: Branding, root: Path) -> Path | None:
+def _seal_path(choice: str, branding: Branding, home: Home) -> Path | None:
     if choice == "none":
         return None
     if choice == "sample":
-        return root / "config" / branding.seal if branding.seal else None
-    return root / "config" / choice
+        return home.config_file(branding.seal) if branding.seal else None
+    return home.config_file(choice)
 
 
 def _seal_problems(
-    choice: str, branding: Branding, root: Path, doc: source.Document
+    choice: str, branding: Branding, home: Home, doc: source.Document
 ) -> list[Problem]:
-    path = _seal_path(choice, branding, root)
+    path = _seal_path(choice, branding, home)
     if path is None or path.is_file():
         return []
     where = (
         doc.locate(("certificates", "seal"))
         if ("certificates", "seal") in doc.values
-        else Location(root / "config" / "certificate.yaml")
+        else Location(home.file("config/certificate.yaml"))
     )
     return [Problem(where, "certificates.seal", f"找不到印章图片 {path}")]

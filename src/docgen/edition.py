@@ -12,6 +12,7 @@ from typing import Any
 from . import config, located, source
 from .config import Settings
 from .errors import DocgenError, Problem, raise_if_errors
+from .home import Home, find_home
 from .model import Edition
 from .source import Document, FieldPath, field_name
 
@@ -65,14 +66,15 @@ def load(path: Path) -> Loaded:
     """
     path = path.resolve() if path.exists() else path
     doc = source.read(path)
-    problems = [*doc.problems, *raw_checks(doc, path.parent)]
+    home = find_home(path.parent)
+    problems = [*doc.problems, *raw_checks(doc, path.parent, home)]
     try:
         edition = located.validate(Edition, doc)
     except DocgenError as exc:
         raise DocgenError(_ordered([*problems, *exc.problems])) from None
     if problems:
         raise DocgenError(_ordered(problems))
-    loaded = Loaded(edition, doc, path.parent, config.resolve(edition, doc))
+    loaded = Loaded(edition, doc, path.parent, config.resolve(edition, doc, home))
     raise_if_errors(_duplicate_serials(loaded))
     return loaded
 
@@ -83,10 +85,10 @@ def _ordered(problems: list[Problem]) -> list[Problem]:
     )
 
 
-def raw_checks(doc: Document, folder: Path) -> Iterator[Problem]:
+def raw_checks(doc: Document, folder: Path, home: Home) -> Iterator[Problem]:
     """Checks a schema cannot express, on the raw data (tolerant of any shape)."""
     yield from _photo_problems(doc, folder)
-    yield from _seal_problems(doc)
+    yield from _seal_problems(doc, home)
     yield from _duplicate_winners(doc)
 
 
@@ -146,13 +148,16 @@ def _photo_path_problem(folder: Path, rel: str) -> str | None:
     return None
 
 
-def _seal_problems(doc: Document) -> Iterator[Problem]:
+def _seal_problems(doc: Document, home: Home) -> Iterator[Problem]:
     """certificates.seal may name an image: like a photo, it must stay inside its folder
-    (config/), or the certificate would read and print any file the user can read."""
+    (config/), or the certificate would read and print any file the user can read. The folder is
+    the office's config/, or the packaged one for a file the office has not copied."""
     options = doc.data.get("certificates") if isinstance(doc.data, dict) else None
     seal = options.get("seal") if isinstance(options, dict) else None
     if isinstance(seal, str) and seal and seal not in ("sample", "none"):
-        message = _path_problem(config.ROOT / "config", seal, SEAL_PATH)
+        # The text is judged first, against the office's folder: nothing is looked up before.
+        message = _path_problem(home.layers("config")[0], seal, SEAL_PATH)
+        message = message or _path_problem(home.layer_for("config", seal), seal, SEAL_PATH)
         if message:
             yield _problem(doc, ("certificates", "seal"), message)
 

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import Field
 
 from . import located, source
+from .home import Home
 from .model import Strict, Text
 
 CROSS_A = (20.0, 20.0)
@@ -105,12 +106,13 @@ def correction(profile: PrinterProfile) -> Correction:
     return Correction(c.a_x - scale_x * ax, c.a_y - scale_y * ay, scale_x, scale_y)
 
 
-def load_profile(root: Path, name: str) -> PrinterProfile:
-    return located.validate(PrinterProfile, source.read_strict(profile_path(root, name)))
+def load_profile(home: Home, name: str) -> PrinterProfile:
+    return located.validate(PrinterProfile, source.read_strict(home.file(profile_name(name))))
 
 
-def profile_path(root: Path, name: str) -> Path:
-    return root / "config" / "printers" / f"{name}.yaml"
+def profile_name(name: str) -> str:
+    """Where a printer's profile is, relative to the office folder."""
+    return f"config/printers/{name}.yaml"
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,11 @@ class Plan:
         return not self.preprinted or name in self.prints
 
 
-def plan(root: Path, stock: Stock, mode: str | None = None, printer: str | None = None) -> Plan:
+def plan(home: Home, stock: Stock, mode: str | None = None, printer: str | None = None) -> Plan:
     """The run's plan: config/certificate.yaml's stock settings, overridden from the command line."""
     if (mode or stock.mode) != "preprinted":
         return Plan()
     name = printer or stock.printer
-    fix = correction(load_profile(root, name)) if name else Correction()
-    scan = root / "config" / stock.scan if stock.scan else None
+    fix = correction(load_profile(home, name)) if name else Correction()
+    scan = home.config_file(stock.scan) if stock.scan else None
     return Plan(True, frozenset(stock.prints), fix, scan)
