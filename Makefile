@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 EDITION := editions/quanyibei-21/edition.yaml
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test check lint typecheck format install dev system-deps system-deps-test schema fuzz bench clean
+.PHONY: demo test check lint typecheck format install dev system-deps system-deps-test schema wheel fuzz bench clean
 
 ## demo: set everything up, then generate the sample edition into out/
 demo: install
@@ -58,6 +58,10 @@ schema: install
 	$(BIN)/docgen schema --of certificate > schema/certificate.schema.json
 	$(BIN)/docgen schema --of printer > schema/printer.schema.json
 
+## wheel: build the wheel an office installs with pipx into dist/ (README.md: Install on an office machine)
+wheel: $(VENV)/.installed
+	$(PIP) wheel --no-deps -w dist .
+
 ## fuzz: run the atheris fuzzers (fuzz/) for FUZZ_SECONDS each; crash inputs land in out/fuzz/
 # atheris is installed here, not in the dev extra: PyPI has wheels for Linux x86_64 only, and
 # elsewhere pip would have to build it with clang and libFuzzer. Pinned in constraints.txt.
@@ -71,4 +75,4 @@ fuzz: dev
 		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -artifact_prefix=out/fuzz/
 
 clean:
-	rm -rf out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf out dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULTS = ROOT / "src" / "docgen" / "defaults"
 SAMPLE = ROOT / "editions" / "quanyibei-21" / "edition.yaml"
 DESIGNS = ("docgen", "naive", "split")
 
@@ -77,14 +78,14 @@ def full_html(edition_path: Path, per_certificate: bool) -> tuple[list[str], dic
     one HTML per certificate, or all of them in one HTML; and the in-memory assets they use."""
     import re
 
-    from docgen import certificate, edition, pdf, stock, templating
+    from docgen import certificate, edition, stock, templating
     from docgen.outputs import certificate_layers as layers
     from docgen.outputs import certificate_page as page
 
     loaded = edition.load(edition_path)
     certs = certificate.build(loaded)
-    env = templating.environment(page.TEMPLATES)
-    assets = pdf.Assets(roots=[page.TEMPLATES, ROOT / "config"])
+    env = templating.environment(page.folders(loaded))
+    assets = page.assets(loaded)
 
     def sections(html: str) -> list[str]:
         return re.findall(r'<section class="certificate">(.*?)</section>', html, re.S)
@@ -110,7 +111,7 @@ def run_naive(edition_path: Path, scratch: Path) -> list[int]:
     from docgen.outputs import certificate_page as certificates
 
     htmls, memory = full_html(edition_path, per_certificate=True)
-    fetcher = pdf.Fetcher([certificates.TEMPLATES, ROOT / "config", ROOT / "fonts"], memory)
+    fetcher = pdf.Fetcher([certificates.TEMPLATES, DEFAULTS / "config", DEFAULTS / "fonts"], memory)
     css = full_font_css()
     sizes = []
     for html in htmls:
@@ -133,7 +134,7 @@ def run_split(edition_path: Path, scratch: Path) -> list[int]:
     from docgen.outputs import certificate_page as certificates
 
     [html], memory = full_html(edition_path, per_certificate=False)
-    fetcher = pdf.Fetcher([certificates.TEMPLATES, ROOT / "config", ROOT / "fonts"], memory)
+    fetcher = pdf.Fetcher([certificates.TEMPLATES, DEFAULTS / "config", DEFAULTS / "fonts"], memory)
     config = pdf.FontConfiguration()
     sheet = weasyprint.CSS(string=full_font_css(), url_fetcher=fetcher, font_config=config)
     data = weasyprint.HTML(

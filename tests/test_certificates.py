@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from docgen import certificate, config, edition, generate, pdf, stock, templating
 from docgen.artifacts import Options
 from docgen.certconfig import TextFrame
+from docgen.home import Home
 from docgen.outputs import certificate_page as page
 
 from .conftest import AWKWARD, MINIMAL, SAMPLE, pdffonts, pdftotext, squash
@@ -335,7 +336,7 @@ def test_a_low_resolution_raster_seal_is_pointed_out(tmp_path: Path) -> None:
     Image.new("RGBA", (200, 200), (200, 0, 0, 255)).save(home / "config" / "seal.png")
     where = name_in(home, "certificate-seal", "seal.png")
     loaded = edition.load(MINIMAL)
-    settings = config.resolve(loaded.edition, loaded.doc, home)
+    settings = config.resolve(loaded.edition, loaded.doc, Home(home))
     [warning] = list(certificate.image_warnings(dataclasses.replace(loaded, settings=settings)))
     assert not warning.is_error
     assert str(warning).split(f"{home}/", 1)[1].startswith(where)  # at the line naming it

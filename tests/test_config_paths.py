@@ -16,19 +16,18 @@ from PIL import Image
 
 from docgen import artwork, config, edition, svg
 from docgen.errors import DocgenError
+from docgen.home import DEFAULTS, Home
 
 from . import bombs
-from .conftest import MINIMAL, ROOT
+from .conftest import MINIMAL
 
 LOADED = edition.load(MINIMAL)
 
 
 def docgen_home(folder: Path) -> Path:
-    """A docgen home whose config/ is a copy of the checkout's (templates/ and fonts/ linked),
-    for DOCGEN_HOME or config.resolve's ``root``."""
-    shutil.copytree(ROOT / "config", folder / "config", symlinks=True)
-    for name in ("templates", "fonts"):
-        (folder / name).symlink_to(ROOT / name)
+    """An office folder whose config/ is a copy of the packaged one (templates come from the
+    defaults), for DOCGEN_HOME or, as ``Home(folder)``, config.resolve."""
+    shutil.copytree(DEFAULTS / "config", folder / "config", symlinks=True)
     return folder
 
 
@@ -60,7 +59,7 @@ def name_in(home: Path, field: str, value: str) -> str:
 def problems(home: Path) -> list[str]:
     """The settings loaded from ``home``: each problem, from the config/ folder on."""
     with pytest.raises(DocgenError) as info:
-        config.resolve(LOADED.edition, LOADED.doc, home)
+        config.resolve(LOADED.edition, LOADED.doc, Home(home))
     return [str(p).split(f"{home}/", 1)[-1] for p in info.value.problems]
 
 
@@ -185,7 +184,7 @@ def test_the_shipped_artwork_and_good_images_load(tmp_path: Path) -> None:
     Image.new("RGB", (1188, 840), (250, 240, 215)).save(home / "config" / "scan.jpg")
     name_in(home, "stock.scan", "scan.jpg")
     name_in(home, "seal", "assets/seal-sample.png")
-    settings = config.resolve(LOADED.edition, LOADED.doc, home)
+    settings = config.resolve(LOADED.edition, LOADED.doc, Home(home))
     assert (
         settings.logo
         and settings.logo.data == (home / "config/assets/logo-sample.svg").read_bytes()
@@ -199,7 +198,7 @@ def test_the_render_uses_the_bytes_checked_at_load(tmp_path: Path) -> None:
     from docgen.outputs import press
 
     home = docgen_home(tmp_path / "home")
-    settings = config.resolve(LOADED.edition, LOADED.doc, home)
+    settings = config.resolve(LOADED.edition, LOADED.doc, Home(home))
     (home / "config" / "assets" / "logo-sample.svg").write_bytes(b"changed")
     _, assets = press.print_html(dataclasses.replace(LOADED, settings=settings))
     assert settings.logo and assets.memory["logo.svg"] == settings.logo.data != b"changed"

@@ -17,14 +17,14 @@ import pytest
 import weasyprint
 from PIL import Image
 
-from docgen import edition, pdf
+from docgen import edition, fonts, pdf
 from docgen.errors import DocgenError
 from docgen.outputs import press
 
 from .audit import Listener, network_or_processes, opened_outside, recorder
 from .conftest import MINIMAL, ROOT
 
-FONTS = ROOT / "fonts"
+FONTS = fonts.FONTS_DIR
 SRC = ROOT / "src" / "docgen"
 
 
@@ -192,7 +192,7 @@ def test_press_template_and_stylesheet_cannot_reach_out(
     assert str(info.value).startswith("新闻稿 PDF：")
     assert listener.connections() == before
     assert network_or_processes(events) == []
-    allowed = [templates_copy, loaded.settings.root / "config", MINIMAL.parent, FONTS]
+    allowed = [templates_copy, *loaded.settings.home.layers("config"), MINIMAL.parent, FONTS]
     assert opened_outside(events, allowed) == []
 
 

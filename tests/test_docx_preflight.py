@@ -17,7 +17,7 @@ from docgen import docx_fields, docx_lint, docx_template, edition
 from docgen.outputs import report
 
 from .bounded import MAX_RSS_MB, Run, docgen
-from .conftest import MINIMAL, ROOT
+from .conftest import MINIMAL
 from .docx_templates import (
     DOC_RELS,
     RELS,
@@ -420,12 +420,8 @@ def test_deep_nesting_is_a_located_problem_not_a_traceback(tmp_path: Path) -> No
 
 
 def office_home(folder: Path, template: Path) -> Path:
-    """A DOCGEN_HOME with ``template`` as templates/docx/report.docx, the rest the checkout's."""
-    folder.mkdir()
-    for name in ("config", "fonts"):
-        (folder / name).symlink_to(ROOT / name)
+    """A DOCGEN_HOME with ``template`` as templates/docx/report.docx, the rest the defaults."""
     (folder / "templates" / "docx").mkdir(parents=True)
-    (folder / "templates" / "html").symlink_to(ROOT / "templates" / "html")
     shutil.copy(template, folder / "templates" / "docx" / "report.docx")
     return folder
 

@@ -12,6 +12,7 @@ import pytest
 
 from docgen import config, edition, schema
 from docgen.errors import DocgenError
+from docgen.home import DEFAULTS, Home
 
 from .conftest import MINIMAL, NEWS, ROOT, SAMPLE
 
@@ -301,7 +302,7 @@ def test_every_model_field_has_a_description() -> None:
 
 def test_a_seal_name_too_long_in_certificate_yaml_gets_a_message(tmp_path: Path) -> None:
     """Before: config's seal check asked the disk about the name and raised ENAMETOOLONG."""
-    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(DEFAULTS / "config", tmp_path / "config")
     yaml = tmp_path / "config" / "certificate.yaml"
     yaml.write_text(
         yaml.read_text(encoding="utf-8").replace("seal: sample", f"seal: {'照' * 90}.png"),
@@ -309,7 +310,7 @@ def test_a_seal_name_too_long_in_certificate_yaml_gets_a_message(tmp_path: Path)
     )
     loaded = edition.load(MINIMAL)
     with pytest.raises(DocgenError) as info:
-        config.resolve(loaded.edition, loaded.doc, tmp_path)
+        config.resolve(loaded.edition, loaded.doc, Home(tmp_path))
     [problem] = info.value.problems
     assert problem.location.file == yaml
     assert problem.message == f"{TOO_LONG} 274 字节，超过上限 255 字节，请改短"

@@ -8,8 +8,6 @@ import pytest
 
 from docgen import config, fonts
 
-from .conftest import ROOT
-
 RANGES = {
     "CJK Unified Ideographs": (0x4E00, 0x9FFF),
     "Extension A": (0x3400, 0x4DBF),
@@ -48,7 +46,7 @@ def test_chinese_quotes_are_always_full_width() -> None:
 
 
 def test_fonts_folder_budget_and_licences() -> None:
-    folder = ROOT / "fonts"
+    folder = fonts.FONTS_DIR
     assert not list(folder.glob("*.ttc")), "no font collections at run time"
     assert sum(p.stat().st_size for p in folder.iterdir()) < 60 * 1024 * 1024
     for name in ("LICENSE-NotoCJK.txt", "LICENSE-LXGWWenKai.txt", "README.md"):

@@ -12,8 +12,7 @@ import pytest
 
 from docgen import config, edition, stock
 from docgen.errors import DocgenError
-
-from .conftest import ROOT
+from docgen.home import DEFAULTS, Home
 
 BIG = "9" * 41
 
@@ -59,7 +58,7 @@ def config_copy(tmp_path: Path) -> Callable[[str, str, str], Path]:
     """A copy of config/ with one replacement in one file; returns the docgen home."""
 
     def make(name: str, old: str, new: str) -> Path:
-        shutil.copytree(ROOT / "config", tmp_path / "config", dirs_exist_ok=True)
+        shutil.copytree(DEFAULTS / "config", tmp_path / "config", dirs_exist_ok=True)
         path = tmp_path / "config" / name
         text = path.read_text(encoding="utf-8")
         assert old in text
@@ -100,7 +99,7 @@ def test_every_number_in_certificate_yaml_is_finite_and_bounded(
     as "不能小于 0.0"."""
     home = config_copy("certificate.yaml", old, new)
     with pytest.raises(DocgenError) as info:
-        config.load_certificate_defaults(home)
+        config.load_certificate_defaults(Home(home))
     assert [f"{p.field}: {p.message}" for p in info.value.problems] == [expected]
 
 
@@ -122,7 +121,7 @@ def test_a_printer_profile_must_be_a_plausible_measurement(
     with ZeroDivisionError; 1e300 made a sheet scaled beyond any paper."""
     home = config_copy("printers/example.yaml", old, new)
     with pytest.raises(DocgenError) as info:
-        stock.load_profile(home, "example")
+        stock.load_profile(Home(home), "example")
     [problem] = info.value.problems
     assert f"{problem.field}: {problem.message}" == expected
     assert problem.location.file == home / "config" / "printers" / "example.yaml"
@@ -130,4 +129,4 @@ def test_a_printer_profile_must_be_a_plausible_measurement(
 
 
 def test_the_shipped_profile_is_plausible() -> None:
-    stock.load_profile(ROOT, "example")
+    stock.load_profile(Home(None), "example")

@@ -33,9 +33,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from docgen import context, edition, generate
+from docgen import context, edition, fonts, generate
 
-from .conftest import ROOT, SAMPLE
+from .conftest import SAMPLE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -192,7 +192,7 @@ def fonts_conf(tmp_path_factory: pytest.TempPathFactory) -> Path:
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
         "<fontconfig>\n"
         '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <dir>{ROOT / 'fonts'}</dir>\n"
+        f"  <dir>{fonts.FONTS_DIR}</dir>\n"
         f"  <cachedir>{home / 'cache'}</cachedir>\n"
         "</fontconfig>\n",
         encoding="utf-8",

@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen import edition
+from docgen.home import DEFAULTS
 from docgen.outputs import report
 
 from .conftest import MINIMAL, ROOT, SAMPLE, pdftotext, squash
 
-PREVIEW_FONTS = ROOT / "config" / "fontconfig" / "office-preview.conf"
+PREVIEW_FONTS = DEFAULTS / "fonts" / "office-preview.conf"
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +237,9 @@ def test_restyled_template_keeps_the_office_s_changes(
     section = template.sections[0]
     header = section.header.paragraphs[0]
     header.text = "北京大学医学部工会 · 内部资料"
-    header.add_run().add_picture(str(ROOT / "config" / "assets" / "logo-sample.png"), width=Mm(10))
+    header.add_run().add_picture(
+        str(DEFAULTS / "config" / "assets" / "logo-sample.png"), width=Mm(10)
+    )
     template.styles["Normal"].font.size = Pt(15)
     template.styles["Normal"].element.rPr.find(qn("w:rFonts")).set(qn("w:eastAsia"), "仿宋_GB2312")
     template.tables[0].style = template.styles["Light Grid Accent 1"]

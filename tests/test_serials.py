@@ -11,9 +11,9 @@ import pytest
 
 from docgen import config, edition, serials
 from docgen.errors import DocgenError
+from docgen.home import DEFAULTS, Home
 
 from .bounded import docgen, small_sample
-from .conftest import ROOT
 
 KNOWN = "可用 {year} {number} {award} {rank}，如 {rank:02d}"
 NOT_A_WIDTH = "无法识别：数字只能指定位数，如 {rank:02d}（补零到 2 位）"
@@ -55,7 +55,7 @@ def test_bad_patterns_get_one_located_message_in_edition_yaml(
 
 
 def test_a_bad_default_pattern_is_located_in_certificate_yaml(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(DEFAULTS / "config", tmp_path / "config")
     yaml = tmp_path / "config" / "certificate.yaml"
     text = yaml.read_text(encoding="utf-8")
     line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("serial_pattern:"))
@@ -63,7 +63,7 @@ def test_a_bad_default_pattern_is_located_in_certificate_yaml(tmp_path: Path) ->
         text.replace("serial_pattern:", "serial_pattern: '{award:d}'\n#", 1), encoding="utf-8"
     )
     with pytest.raises(DocgenError) as info:
-        config.load_certificate_defaults(tmp_path)
+        config.load_certificate_defaults(Home(tmp_path))
     [problem] = info.value.problems
     assert problem.location.file == yaml and problem.location.line == line
     assert problem.field == "serial_pattern" and "{award:d}" in problem.message

@@ -15,8 +15,9 @@ from PIL import Image
 
 from docgen import calibrate, config, edition, generate, stock
 from docgen.artifacts import Options
+from docgen.home import Home, find_home
 
-from .conftest import MINIMAL, ROOT, pdftotext, squash
+from .conftest import MINIMAL, pdftotext, squash
 from .test_config_paths import docgen_home, name_in
 
 
@@ -37,7 +38,7 @@ def test_correction_from_two_measured_crosses() -> None:
 
 
 def test_the_shipped_example_profile_loads() -> None:
-    fix = stock.correction(stock.load_profile(ROOT, "example"))
+    fix = stock.correction(stock.load_profile(find_home(), "example"))
     assert fix.offset_x == pytest.approx(1.44, abs=0.01) and fix.offset_y == pytest.approx(0.8)
 
 
@@ -76,7 +77,7 @@ def test_preprinted_prints_only_the_texts_shifted_by_the_printer_correction(
     assert "荣誉证书" not in text  # the title is preprinted on the stock
     with pikepdf.open(on_stock / "certificates.pdf") as doc:
         assert "/DocgenOver0" not in doc.pages[0].Resources.XObject  # no seal on stock
-    fix = stock.correction(stock.load_profile(ROOT, "example"))
+    fix = stock.correction(stock.load_profile(find_home(), "example"))
     before, after = (
         word_boxes(blank / "certificates.pdf"),
         word_boxes(on_stock / "certificates.pdf"),
@@ -99,11 +100,11 @@ def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> N
     Image.new("RGB", (1188, 840), (250, 240, 215)).save(scan, quality=90)
     name_in(home, "stock.scan", "stock-scan.jpg")
     loaded = edition.load(MINIMAL)
-    s = config.resolve(loaded.edition, loaded.doc, home)
+    s = config.resolve(loaded.edition, loaded.doc, Home(home))
     stock_cfg = s.certificate.stock.model_copy(update={"mode": "preprinted"})
     cert_cfg = s.certificate.model_copy(update={"stock": stock_cfg})
     settings = dataclasses.replace(s, certificate=cert_cfg)
-    plan = stock.plan(home, stock_cfg, scan=s.scan)
+    plan = stock.plan(s.home, stock_cfg, scan=s.scan)
     assert plan.scan is not None and plan.scan.data == scan.read_bytes()
     from docgen.artifacts import Run
     from docgen.outputs import certificates
@@ -130,7 +131,7 @@ def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> N
 
 def test_calibration_sheet_has_rulers_and_crosses(tmp_path: Path) -> None:
     page = config.load_certificate_defaults().page
-    data = calibrate.sheet(ROOT, page)
+    data = calibrate.sheet(find_home(), page)
     path = tmp_path / "cal.pdf"
     path.write_bytes(data)
     with pikepdf.open(path) as doc:
@@ -143,7 +144,7 @@ def test_calibration_sheet_has_rulers_and_crosses(tmp_path: Path) -> None:
     assert "config/printers/打印机名.yaml" in text
     for mark in ("10", "100", "280"):
         assert mark in pdftotext(path)
-    corrected = calibrate.sheet(ROOT, page, "example")
+    corrected = calibrate.sheet(find_home(), page, "example")
     assert corrected != data and b"DocgenPage" in corrected
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from docgen import edition, errors, source, yamlbuild
+from docgen.home import DEFAULTS
 
 from .bounded import Run, docgen, small_sample
 from .conftest import ROOT
@@ -139,7 +140,7 @@ def test_a_fifo_as_edition_yaml_is_refused_without_waiting(tmp_path: Path) -> No
 
 def test_a_fifo_as_a_config_yaml_is_refused_without_waiting(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    shutil.copytree(ROOT / "config", home / "config")
+    shutil.copytree(DEFAULTS / "config", home / "config")
     (home / "config" / "branding.yaml").unlink()
     os.mkfifo(home / "config" / "branding.yaml")
     edition_yaml = small_sample(tmp_path / "edition")

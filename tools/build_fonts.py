@@ -1,4 +1,4 @@
-"""Rebuild the bundled fonts in fonts/ from Debian's font packages (a developer tool, not run by docgen).
+"""Rebuild the bundled fonts in src/docgen/defaults/fonts/ from Debian's font packages (a developer tool, not run by docgen).
 
     apt-get download fonts-noto-cjk fonts-lxgw-wenkai
     for d in fonts-*.deb; do dpkg -x "$d" debs; done
@@ -20,7 +20,7 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
-OUT = Path(__file__).resolve().parents[1] / "fonts"
+OUT = Path(__file__).resolve().parents[1] / "src" / "docgen" / "defaults" / "fonts"
 
 # (Debian path below usr/share/fonts, face index in the collection, output file)
 NOTO = [

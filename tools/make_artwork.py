@@ -1,4 +1,4 @@
-"""Draw the SAMPLE logo and SAMPLE seal shipped in config/assets/ (a developer tool).
+"""Draw the SAMPLE logo and SAMPLE seal shipped in src/docgen/defaults/config/assets/ (a developer tool).
 
     .venv/bin/python tools/make_artwork.py
 
@@ -16,8 +16,8 @@ from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
-ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ROOT / "config" / "assets"
+DEFAULTS = Path(__file__).resolve().parents[1] / "src" / "docgen" / "defaults"
+ASSETS = DEFAULTS / "config" / "assets"
 RED = "#c8161d"
 LOGO_RED = "#9e1b20"
 GOLD = "#b8912f"
@@ -101,8 +101,8 @@ def png(svg_name: str, size_px: int) -> None:
 
 
 def main() -> None:
-    serif = TTFont(ROOT / "fonts" / "NotoSerifCJKsc-Bold.otf")
-    sans = TTFont(ROOT / "fonts" / "NotoSansCJKsc-Regular.otf")
+    serif = TTFont(DEFAULTS / "fonts" / "NotoSerifCJKsc-Bold.otf")
+    sans = TTFont(DEFAULTS / "fonts" / "NotoSansCJKsc-Regular.otf")
     ASSETS.mkdir(parents=True, exist_ok=True)
     (ASSETS / "logo-sample.svg").write_text(logo(serif, sans), encoding="utf-8")
     (ASSETS / "seal-sample.svg").write_text(seal(serif, sans), encoding="utf-8")

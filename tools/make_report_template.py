@@ -1,4 +1,4 @@
-"""Build the first templates/docx/report.docx (a developer tool; the office then edits it in Word).
+"""Build the first packaged templates/docx/report.docx (a developer tool; the office then edits it in Word).
 
     .venv/bin/python tools/make_report_template.py
 
@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-OUT = Path(__file__).resolve().parents[1] / "templates" / "docx" / "report.docx"
+OUT = Path(__file__).resolve().parents[1] / "src/docgen/defaults/templates/docx/report.docx"
 
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT, PAGE_FONT = (
     "方正小标宋简体",

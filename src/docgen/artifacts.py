@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .edition import Loaded
+if TYPE_CHECKING:  # the command line reads LABELS here; loading an edition imports Pillow
+    from .edition import Loaded
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Options:
     """Choices the user makes per run (command-line options)."""
 
     pdf_variant: str | None = None
-    """A PDF variant for the press release, e.g. "pdf/a-2b" for archiving (pdf.VARIANTS)."""
+    """A PDF variant for the press release, e.g. "pdf/a-2b" for archiving (PDF_VARIANTS)."""
     winner: str | None = None
     """Re-issue only the certificate with this serial (certificates output only)."""
     stock: str | None = None
@@ -58,3 +60,9 @@ class Run:
 
 
 Render = Callable[[Run], Iterator[Artifact]]
+
+LABELS = {"report": "会议报告", "press": "新闻稿", "certificates": "荣誉证书"}
+"""Each output's name (outputs.OUTPUTS holds the same names) and what the office calls it. Here,
+not beside the renderers, so that the command line can offer them without importing those."""
+PDF_VARIANTS = {"pdf/a-2b": "PDF/A-2b（长期存档）"}
+"""PDF variants offered on the command line (WeasyPrint names → what they are for)."""

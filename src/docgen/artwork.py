@@ -1,5 +1,6 @@
 """Images the office names in its settings (the logo and seal in branding.yaml, the seal and the
-scan of blank stock in certificate.yaml, a seal in edition.yaml): confined to config/, read once
+scan of blank stock in certificate.yaml, a seal in edition.yaml): confined to the config/ folder
+that holds them (the office's, or for a file it has not copied the packaged default's), read once
 at load with every check a photo gets, and handed to the outputs as bytes, so that what was
 checked is exactly what is printed."""
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from . import paths, photos, svg, userfiles
 from .errors import DocgenError, Location, Problem
+from .home import Home
 
 KINDS = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 """What WeasyPrint is given, by the extension the file must have (pdf.MIME serves these)."""
@@ -39,6 +41,8 @@ class Artwork:
     width_px: int | None
     where: Location
     field: str
+    path: Path
+    """The file it was read from: in the office's config/, or the packaged default's."""
 
     @property
     def suffix(self) -> str:
@@ -46,7 +50,7 @@ class Artwork:
 
 
 def load_all(
-    root: Path, wanted: dict[str, Wanted | None]
+    home: Home, wanted: dict[str, Wanted | None]
 ) -> tuple[dict[str, Artwork], list[Problem]]:
     """Each wanted image, loaded; every problem found, located where the image was named."""
     found: dict[str, Artwork] = {}
@@ -55,17 +59,17 @@ def load_all(
         if want is None:
             continue
         try:
-            found[key] = load(root, want)
+            found[key] = load(home, want)
         except DocgenError as exc:
             problems += [Problem(want.where, want.field, p.message) for p in exc.problems]
     return found, problems
 
 
-def load(root: Path, want: Wanted) -> Artwork:
-    """The image ``want`` names under ``root``/config, or a DocgenError saying why it cannot be."""
-    folder = root / "config"
+def load(home: Home, want: Wanted) -> Artwork:
+    """The image ``want`` names in the home's config/, or a DocgenError saying why it cannot be."""
     example = {"标志图片": "logo.svg"}.get(want.what, "seal.png")
-    if why := paths.problem(folder, want.rel, paths.in_config(want.what, example)):
+    folder, why = paths.in_layers(home, "config", want.rel, paths.in_config(want.what, example))
+    if why:
         raise _refused(want, why)
     kind = KINDS.get(Path(want.rel).suffix.lower())
     if kind is None:
@@ -73,7 +77,7 @@ def load(root: Path, want: Wanted) -> Artwork:
     cap = svg.MAX_BYTES if kind == "SVG" else MAX_RASTER_BYTES
     data = userfiles.read(folder / want.rel, cap, want.where, want.what)
     width = _checked(data, kind, want)
-    return Artwork(want.rel, data, width, want.where, want.field)
+    return Artwork(want.rel, data, width, want.where, want.field, folder / want.rel)
 
 
 def _checked(data: bytes, kind: str, want: Wanted) -> int | None:

@@ -4,23 +4,23 @@ A and B at known positions, and the steps to turn what a ruler measures into a p
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from markupsafe import Markup
 
 from . import pdf, stamp, stock, templating
 from .certconfig import Page
-from .config import ROOT
+from .home import DEFAULTS, Home
 
-TEMPLATES = ROOT / "templates" / "html"
+TEMPLATES = DEFAULTS / "templates" / "html"
+"""The packaged templates; an office's own copies in its templates/html/ come first."""
 TEMPLATE = "calibrate.html.j2"
 WHAT = "校准页"
 
 
-def sheet(root: Path, page: Page, printer: str | None = None) -> bytes:
+def sheet(home: Home, page: Page, printer: str | None = None) -> bytes:
     """The calibration sheet as PDF; with ``printer``, with that profile's correction applied,
     so printing it again shows whether the crosses now land where they should."""
-    fix = stock.correction(stock.load_profile(root, printer)) if printer else stock.Correction()
+    fix = stock.correction(stock.load_profile(home, printer)) if printer else stock.Correction()
     (ax, ay), w, h = stock.CROSS_A, page.width_mm, page.height_mm
     values = {
         "page": {"width": f"{w:g}", "height": f"{h:g}", "inner": w - 70, "notes_top": h - 75},
@@ -37,11 +37,13 @@ def sheet(root: Path, page: Page, printer: str | None = None) -> bytes:
         ],
         "example": {"b_x": f"{w - ax:g}", "b_y": f"{h - ay:g}"},
         "printer": printer,
-        "profile": stock.profile_path(root, printer or "打印机名").relative_to(root).as_posix(),
+        "profile": stock.profile_name(printer or "打印机名"),
     }
-    html = templating.render(templating.environment(TEMPLATES), TEMPLATE, values)
-    assets = pdf.Assets(roots=[TEMPLATES])
-    document = pdf.render(html, TEMPLATES, assets, pdf.FontSet.for_text(html), WHAT)
+    folders = home.layers("templates/html", TEMPLATES)
+    html = templating.render(templating.environment(folders), TEMPLATE, values)
+    document = pdf.render(
+        html, folders[0], pdf.Assets.layered(folders), pdf.FontSet.for_text(html), WHAT
+    )
     data = pdf.write(document, WHAT, pdf.identifier("calibration", str(w), str(h), printer or ""))
     if fix.is_identity:
         return data

@@ -141,7 +141,7 @@ def fit_problems(loaded: Loaded) -> Iterator[Problem]:
         for text in cert.texts.values():
             if not text.fits:
                 yield Problem(loaded.doc.locate(path), field_name(path), _too_long(text))
-    config_file = Location(loaded.settings.root / "config" / "certificate.yaml")
+    config_file = Location(loaded.settings.home.file("config/certificate.yaml"))
     for text in fixed_texts(loaded).values():
         if not text.fits:
             yield Problem(config_file, f"layout.{text.name}", _too_long(text))

@@ -11,13 +11,11 @@ from functools import partial
 from pathlib import Path
 
 from . import certificate, context, docx_lint, fonts, source
-from .config import ROOT
 from .edition import Loaded, PhotoFile
 from .errors import DocgenError, Location, Problem, Severity, quote
-from .outputs import report
+from .outputs import press, report
 from .source import FieldPath, field_name
 
-HTML_TEMPLATES = ROOT / "templates" / "html"
 NOT_PRINTED = {"files", "code", "after", "seal", "serial_pattern", "part_of_day"}
 """Keys whose values are paths, codes or choices, never printed as text."""
 
@@ -41,7 +39,7 @@ def run(loaded: Loaded) -> list[Problem]:
 def template_problems(loaded: Loaded) -> list[Problem]:
     """The Word report template, linted against this edition's settings with every field filled."""
     with docx_lint.filled(loaded) as sample:
-        return docx_lint.lint(report.TEMPLATE, partial(report.template_context, sample))
+        return docx_lint.lint(report.template(loaded), partial(report.template_context, sample))
 
 
 def printed_strings(loaded: Loaded) -> Iterator[tuple[FieldPath, str]]:
@@ -51,10 +49,11 @@ def printed_strings(loaded: Loaded) -> Iterator[tuple[FieldPath, str]]:
 
 
 def font_problems(loaded: Loaded) -> Iterator[Problem]:
-    where = Location(loaded.settings.root / "config" / "branding.yaml")
+    where = Location(loaded.settings.home.file("config/branding.yaml"))
     for name in fonts.unknown_families(loaded.settings.branding):
         known = "、".join(sorted(fonts.families()))
-        yield Problem(where, "fonts", f"fonts/ 中没有字体“{quote(name)}”；可用的内置字体：{known}")
+        msg = f"docgen 的内置字体中没有“{quote(name)}”；可用的内置字体：{known}"
+        yield Problem(where, "fonts", msg)
 
 
 def glyph_problems(loaded: Loaded) -> Iterator[Problem]:
@@ -65,7 +64,7 @@ def glyph_problems(loaded: Loaded) -> Iterator[Problem]:
             yield Problem(
                 loaded.doc.locate_char(path, index), field_name(path), _glyph_message(char, chain)
             )
-    for template in sorted(HTML_TEMPLATES.glob("*.*")):
+    for template in loaded.settings.home.files("templates/html", press.TEMPLATES):
         yield from _template_glyphs(template, all_chains)
 
 
@@ -84,7 +83,7 @@ def _glyph_message(char: str, chain: fonts.Chain) -> str:
     name = unicodedata.name(char, "")
     return (
         f"字符 U+{ord(char):04X} {char}{f'（{name}）' if name else ''} 无法印出：内置字体中没有这个字"
-        f"（{chain.label}）。请改用常用字形，或把含这个字的字体放进 fonts/ 并写入 config/branding.yaml"
+        f"（{chain.label}）。请改用常用字形"
     )
 
 

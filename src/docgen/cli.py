@@ -1,18 +1,19 @@
-"""The docgen command: generate, check, schema. Messages and help are in Chinese.
+"""The docgen command: generate, check, calibrate, init, schema. Messages and help are in Chinese.
 
 argparse rather than typer/click: every user-visible string argparse prints goes through one
 gettext hook, so the whole interface — errors included — can be Chinese (see cli_zh.py).
-Exit codes: 0 done, 1 input problems (located messages), 2 usage errors.
+Exit codes: 0 done, 1 input problems (located messages), 2 usage errors. Each command imports
+what it needs when it runs: ``docgen --help`` loads no renderer (no WeasyPrint).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +22,9 @@ from rich.table import Table
 
 from . import __version__, cli_zh
 from .errors import MAX_PROBLEMS, DocgenError, Problem, display_path, not_listed
+
+if TYPE_CHECKING:
+    from .home import Home
 
 err = Console(stderr=True, highlight=False, emoji=False)
 out = Console(highlight=False, emoji=False)
@@ -49,8 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     cli_zh.install()
-    from . import pdf
-    from .outputs import LABELS, OUTPUTS
+    from .artifacts import LABELS, PDF_VARIANTS
 
     parser = argparse.ArgumentParser(
         prog="docgen",
@@ -74,14 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--only",
         nargs="+",
         action="extend",
-        choices=list(OUTPUTS),
+        choices=list(LABELS),
         metavar="种类",
         help=f"只生成其中几种：{kinds}",
     )
-    variants = "、".join(f"{k}（{v}）" for k, v in pdf.VARIANTS.items())
+    variants = "、".join(f"{k}（{v}）" for k, v in PDF_VARIANTS.items())
     gen.add_argument(
         "--pdf-variant",
-        choices=list(pdf.VARIANTS),
+        choices=list(PDF_VARIANTS),
         metavar="变体",
         help=f"新闻稿 PDF 的变体：{variants}",
     )
@@ -107,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="上次生成的文件被修改过或正在 Word 中打开时，也照样覆盖（修改会丢失）",
     )
-    gen.set_defaults(handler=_generate)
+    gen.set_defaults(handler=_generate, usage_error=gen.error)
 
     chk = commands.add_parser(
         "check", help="只检查，不生成", description="做 generate 的全部检查，不写任何文件。"
@@ -134,7 +137,31 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("out") / CALIBRATION,
         help=f"输出的 PDF，或放入的文件夹（默认 out/{CALIBRATION}）",
     )
-    cal.set_defaults(handler=_calibrate)
+    cal.set_defaults(handler=_calibrate, usage_error=cal.error)
+
+    ini = commands.add_parser(
+        "init",
+        help="新建办公室文件夹（设置、模板和示例）",
+        description="新建本办公室自己的文件夹：docgen.yaml、config/（设置和图片）、templates/（可修改的模板）、"
+        "schema/ 和 editions/ 中的示例。以后升级 docgen 不会改动它。",
+        epilog="例：docgen init 我的办公室；升级 docgen 后：docgen init --compare 我的办公室",
+    )
+    ini.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        metavar="文件夹",
+        help="新的或空的文件夹（--compare 时可不写）",
+    )
+    ini.add_argument(
+        "--name", metavar="名称", help="办公室名称，写入 docgen.yaml（默认用文件夹名）"
+    )
+    ini.add_argument(
+        "--compare",
+        action="store_true",
+        help="不新建：列出自复制以来 docgen 自带的默认文件有哪些变化（不改动任何文件）",
+    )
+    ini.set_defaults(handler=_init, usage_error=ini.error)
 
     sch = commands.add_parser(
         "schema",
@@ -193,17 +220,30 @@ def _calibration_out(text: str) -> Path:
 
 def _printer_name(text: str) -> str:
     """A printer is the name of a profile in config/printers/ (without .yaml), never a path:
-    anything else is a usage error that names the option."""
-    from . import config, stock
+    anything else is a usage error that names the option. Whether that profile is there is asked
+    once the command knows its office folder (_printer_in)."""
+    from . import stock
 
-    if why := stock.printer_problem(config.ROOT, text):
+    if why := stock.printer_name_problem(text):
         raise argparse.ArgumentTypeError(why)
     return text
 
 
+def _printer_in(args: argparse.Namespace, home: Home) -> None:
+    """--printer must name a readable profile of ``home`` (the office's or a packaged one): a
+    usage error naming the option otherwise, as for a bad name."""
+    from . import stock
+
+    if args.printer and (why := stock.printer_problem(home, args.printer)):
+        args.usage_error(f"参数 --printer：{why}")
+
+
 def _generate(args: argparse.Namespace) -> int:
-    from . import generate, pdf
+    from . import edition, generate, pdf
     from .artifacts import Options
+
+    if args.printer:
+        _printer_in(args, edition.home_of(args.edition))
 
     if not pdf.has_harfbuzz_subset():
         err.print(
@@ -243,7 +283,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _summary(written: object) -> None:
-    from .outputs import LABELS
+    from .artifacts import LABELS
     from .writer import Written
 
     assert isinstance(written, Written)  # noqa: S101 - narrows the type for mypy
@@ -272,12 +312,34 @@ def _check(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from . import calibrate, config, writer
+    from .home import find_home
 
+    home = find_home()
+    _printer_in(args, home)
     writer.check_writable(args.out)
-    page = config.load_certificate_defaults().page
-    target = writer.write_file(args.out, calibrate.sheet(config.ROOT, page, args.printer))
+    page = config.load_certificate_defaults(home).page
+    target = writer.write_file(args.out, calibrate.sheet(home, page, args.printer))
     out.print(
         f"已生成校准页 {escape(display_path(target))}：按“实际大小”打印后，按页面上的步骤量取并填写。"
+    )
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from . import home, office
+
+    if args.compare:
+        folder = office.office_folder(args.folder)
+        for line in office.report(*office.compare(folder)):
+            out.print(line, markup=False, soft_wrap=True)
+        return 0
+    if args.folder is None:
+        args.usage_error("缺少参数：要新建的文件夹")
+    folder = office.init(args.folder, args.name)
+    shown = escape(display_path(folder))
+    out.print(
+        f"已新建办公室文件夹 {shown}：设置在 config/，模板在 templates/，示例在 {home.SAMPLE}/。\n"
+        f"试一试：cd {shown}，然后运行 docgen generate {home.SAMPLE}"
     )
     return 0
 
@@ -285,7 +347,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from . import schema
 
-    print(json.dumps(schema.json_schema(args.of), ensure_ascii=False, indent=2))
+    print(schema.text(args.of), end="")
     return 0
 
 

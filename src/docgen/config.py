@@ -3,11 +3,9 @@ certificate defaults, validated like the edition and merged with its per-edition
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -15,12 +13,9 @@ from pydantic import Field, StringConstraints
 from . import artwork, located, source, stock
 from .certconfig import WORDING_FIELDS, CertificateDefaults
 from .errors import DocgenError, Location, Problem
+from .home import Home, find_home
 from .model import Edition, Organiser, Strict, Text
 from .source import FieldPath, field_name
-
-ROOT = Path(os.environ.get("DOCGEN_HOME") or Path(__file__).resolve().parents[2])
-"""The docgen checkout: templates/, fonts/ and config/ are the office's to edit, so docgen runs
-from its folder (DOCGEN_HOME points elsewhere, e.g. for tests)."""
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 FontRole = Literal["serif", "sans", "kai"]
@@ -61,7 +56,8 @@ class Branding(Strict):
 class Settings:
     """Everything the outputs need besides the edition, resolved once per run."""
 
-    root: Path
+    home: Home
+    """The office folder over the packaged defaults: where every config/ file comes from."""
     branding: Branding
     organiser: Organiser
     issuer: str
@@ -75,37 +71,39 @@ class Settings:
     """The scan of blank stock (stock.scan), for proofs on preprinted stock."""
 
 
-def load_branding(root: Path = ROOT) -> Branding:
-    return located.validate(Branding, _config_doc(root, "branding.yaml"))
+def load_branding(home: Home | None = None) -> Branding:
+    return located.validate(Branding, _config_doc(home or find_home(), "branding.yaml"))
 
 
-def load_certificate_defaults(root: Path = ROOT) -> CertificateDefaults:
-    return located.validate(CertificateDefaults, _config_doc(root, "certificate.yaml"))
+def load_certificate_defaults(home: Home | None = None) -> CertificateDefaults:
+    return located.validate(
+        CertificateDefaults, _config_doc(home or find_home(), "certificate.yaml")
+    )
 
 
-def _config_doc(root: Path, name: str) -> source.Document:
-    return source.read_strict(root / "config" / name)
+def _config_doc(home: Home, name: str) -> source.Document:
+    return source.read_strict(home.file(f"config/{name}"))
 
 
-def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settings:
+def resolve(edition: Edition, doc: source.Document, home: Home) -> Settings:
     """Merge config/ defaults with the edition's overrides; located errors for bad values."""
-    docs = {name: _config_doc(root, f"{name}.yaml") for name in ("branding", "certificate")}
+    docs = {name: _config_doc(home, f"{name}.yaml") for name in ("branding", "certificate")}
     branding = located.validate(Branding, docs["branding"])
     defaults = located.validate(CertificateDefaults, docs["certificate"])
     docs["edition"] = doc
     own = edition.certificates
     organiser = edition.organiser or branding.organiser
     pattern = own.serial_pattern or defaults.serial_pattern
-    images, image_problems = artwork.load_all(root, _images(branding, defaults, own.seal, docs))
+    images, image_problems = artwork.load_all(home, _images(branding, defaults, own.seal, docs))
     problems = [
         *image_problems,
-        *_printer_problems(defaults.stock.printer, root, docs["certificate"]),
-        *_wording_problems(defaults, root),
+        *_printer_problems(defaults.stock.printer, home, docs["certificate"]),
+        *_wording_problems(defaults, home),
     ]
     if problems:
         raise DocgenError(problems)
     return Settings(
-        root=root,
+        home=home,
         branding=branding,
         organiser=organiser,
         issuer=own.issuer or defaults.issuer or organiser.name,
@@ -121,8 +119,8 @@ def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settin
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-def _wording_problems(defaults: CertificateDefaults, root: Path) -> list[Problem]:
-    where = Location(root / "config" / "certificate.yaml")
+def _wording_problems(defaults: CertificateDefaults, home: Home) -> list[Problem]:
+    where = Location(home.file("config/certificate.yaml"))
     problems = []
     wordings = {"wording": defaults.wording}
     wordings |= {f"wording_by_award.{name}": w for name, w in defaults.wording_by_award.items()}
@@ -149,7 +147,7 @@ def fill_wording(pattern: str, **values: str) -> str:
     return _PLACEHOLDER.sub(fill, pattern)
 
 
-# --- images and printers named in the settings: confined to config/, loaded here, once ---------
+# --- images and printers named in the settings: confined to a config/, loaded here, once -------
 
 
 def _images(
@@ -179,15 +177,15 @@ def _images(
     }
 
 
-def _printer_problems(name: str | None, root: Path, doc: source.Document) -> list[Problem]:
+def _printer_problems(name: str | None, home: Home, doc: source.Document) -> list[Problem]:
     """stock.printer names a profile in config/printers/: checked and read now, not mid-run."""
     if name is None:
         return []
     where = doc.locate(("stock", "printer"))
-    if why := stock.printer_problem(root, name):
+    if why := stock.printer_problem(home, name):
         return [Problem(where, "stock.printer", why)]
     try:
-        stock.load_profile(root, name)
+        stock.load_profile(home, name)
     except DocgenError as exc:
         return list(exc.problems) or [Problem(where, "stock.printer", exc.text)]
     return []

@@ -12,6 +12,7 @@ from typing import Any
 from . import config, located, paths, photos, serials, source, userfiles
 from .config import Settings
 from .errors import DocgenError, Problem, quote, raise_if_errors
+from .home import Home, find_home
 from .model import Edition
 from .source import Document, FieldPath, field_name
 
@@ -65,7 +66,8 @@ def load(path: Path) -> Loaded:
     """
     path = _edition_file(path)
     doc = source.read(path)
-    problems = [*doc.problems, *raw_checks(doc, path.parent)]
+    home = find_home(path.parent)
+    problems = [*doc.problems, *raw_checks(doc, path.parent, home)]
     try:
         edition = located.validate(Edition, doc)
     except DocgenError as exc:
@@ -73,9 +75,14 @@ def load(path: Path) -> Loaded:
         raise DocgenError(both, doc.omitted + exc.omitted) from None
     if problems:
         raise DocgenError(_ordered(problems), doc.omitted)
-    loaded = Loaded(edition, doc, path.parent, config.resolve(edition, doc))
+    loaded = Loaded(edition, doc, path.parent, config.resolve(edition, doc, home))
     raise_if_errors(_duplicate_serials(loaded))
     return loaded
+
+
+def home_of(path: Path) -> Home:
+    """The office folder the edition at ``path`` (its edition.yaml or folder) belongs to."""
+    return find_home(_edition_file(path).parent)
 
 
 def _edition_file(path: Path) -> Path:
@@ -96,10 +103,10 @@ def _ordered(problems: list[Problem]) -> list[Problem]:
     )
 
 
-def raw_checks(doc: Document, folder: Path) -> Iterator[Problem]:
+def raw_checks(doc: Document, folder: Path, home: Home) -> Iterator[Problem]:
     """Checks a schema cannot express, on the raw data (tolerant of any shape)."""
     yield from _photo_problems(doc, folder)
-    yield from _seal_problems(doc)
+    yield from _seal_problems(doc, home)
     yield from _duplicate_winners(doc)
 
 
@@ -164,13 +171,14 @@ def _unusable(folder: Path, rel: str, exc: photos.PhotoError) -> str:
     return f"{quote(Path(rel).name)}：{exc}"
 
 
-def _seal_problems(doc: Document) -> Iterator[Problem]:
+def _seal_problems(doc: Document, home: Home) -> Iterator[Problem]:
     """certificates.seal may name an image: like a photo, it must stay inside its folder
-    (config/), or the certificate would read and print any file the user can read."""
+    (config/), or the certificate would read and print any file the user can read. The folder is
+    the office's config/, or the packaged one for a file the office has not copied."""
     options = doc.data.get("certificates") if isinstance(doc.data, dict) else None
     seal = options.get("seal") if isinstance(options, dict) else None
     if isinstance(seal, str) and seal and seal not in ("sample", "none"):
-        message = paths.problem(config.ROOT / "config", seal, SEAL_PATH)
+        _, message = paths.in_layers(home, "config", seal, SEAL_PATH)
         if message:
             yield _problem(doc, ("certificates", "seal"), message)
 

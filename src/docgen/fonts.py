@@ -19,9 +19,11 @@ from pathlib import Path
 import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
-from .config import ROOT, Branding
+from .config import Branding
+from .home import DEFAULTS
 
-FONTS_DIR = ROOT / "fonts"
+FONTS_DIR = DEFAULTS / "fonts"
+"""Packaged with docgen, not the office's to edit: a font changes every document's bytes."""
 CJK_QUOTES = (0x2018, 0x2019, 0x201C, 0x201D)
 ROLE_NAMES = {"serif": "宋体", "sans": "黑体", "kai": "楷体"}
 ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F))

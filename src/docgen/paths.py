@@ -1,5 +1,6 @@
 """Paths the office writes in its YAML files: judged on their text first, then confined to the
-folder they must stay in (the edition folder for photos, config/ for images and printers)."""
+folder they must stay in (the edition folder for photos; for images and printers, the config/
+folder that holds them: the office's, or the packaged default's)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from .errors import quote
+from .home import Home
 from .userfiles import name_problem
 
 URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+:")
@@ -34,6 +36,13 @@ def in_config(what: str, example: str) -> dict[str, str]:
 
 def problem(folder: Path, rel: str, messages: dict[str, str]) -> str | None:
     """Why ``rel`` may lead outside ``folder`` (judged on the text first: nothing is opened)."""
+    if why := text_problem(rel, messages):
+        return why
+    return messages["outside"] if not inside(folder, folder / rel) else None
+
+
+def text_problem(rel: str, messages: dict[str, str]) -> str | None:
+    """Why the text ``rel`` cannot be a path inside any folder (nothing on disk is asked)."""
     if URL.match(rel) and not PureWindowsPath(rel).drive:
         return messages["url"]
     if (
@@ -49,9 +58,7 @@ def problem(folder: Path, rel: str, messages: dict[str, str]) -> str | None:
         return "文件名中不能有冒号“:”"
     if device := next((part for part in parts if DEVICE.match(part.rstrip(" ."))), None):
         return f"“{quote(device)}”是 Windows 保留的设备名，不能用作文件名，请改名"
-    if why := name_problem(Path(rel)):
-        return why
-    return messages["outside"] if not inside(folder, folder / rel) else None
+    return name_problem(Path(rel))
 
 
 def inside(folder: Path, target: Path) -> bool:
@@ -76,3 +83,28 @@ def unreachable(folder: Path, rel: str) -> str | None:
     except ValueError:
         return None
     return None
+
+
+def in_layers(
+    home: Home, folder: str, rel: str, messages: dict[str, str]
+) -> tuple[Path, str | None]:
+    """The layer of ``folder`` (home.Home.layers: the office's, then the packaged default) that
+    holds ``rel``, and why ``rel`` may lead outside that layer. The text is judged first, so
+    nothing is looked up for a path refused on its text. A layer holds ``rel`` when anything is
+    there, even a dangling link or a folder docgen may not enter: that is then refused or named,
+    never silently replaced by the default."""
+    layers = home.layers(folder)
+    if why := text_problem(rel, messages):
+        return layers[0], why
+    holder = next((layer for layer in layers if _present(layer / rel)), layers[0])
+    return holder, problem(holder, rel, messages)
+
+
+def _present(path: Path) -> bool:
+    try:
+        path.lstat()
+    except PermissionError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return True

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -46,10 +47,18 @@ class Fetcher(URLFetcher):  # type: ignore[misc]
     hosts. The refusal is a FatalURLFetchingError, so WeasyPrint stops instead of logging.
     """
 
-    def __init__(self, roots: list[Path], memory: Mapping[str, bytes]) -> None:
+    def __init__(
+        self,
+        roots: list[Path],
+        memory: Mapping[str, bytes],
+        fallbacks: Mapping[Path, Path] | None = None,
+    ) -> None:
         super().__init__(allowed_protocols=None, allow_redirects=False, fail_on_errors=True)
         self.roots = [r.resolve() for r in roots]
         self.memory = memory
+        self.fallbacks = {k.resolve(): v.resolve() for k, v in (fallbacks or {}).items()}
+        """A file missing under a key is looked for under its value: what the office has not
+        copied comes from the packaged defaults (both are roots)."""
         self.refused: list[str] = []
         """Why each refused URL was refused. WeasyPrint swallows a refusal inside an SVG (it logs
         only "Failed to render SVG image"), so strict_weasyprint reports these by URL."""
@@ -80,7 +89,7 @@ class Fetcher(URLFetcher):  # type: ignore[misc]
         # refused path says "not allowed" whether or not the file is there: no existence oracle.
         # A NUL in the URL (%00) makes the OS calls raise ValueError: refused, naming the URL.
         try:
-            real = path.resolve()
+            real = self._fallback(path.resolve())
         except (OSError, ValueError):
             raise FatalURLFetchingError(f"不允许读取 {url}：路径无效") from None
         if not any(real.is_relative_to(root) for root in self.roots):
@@ -90,6 +99,13 @@ class Fetcher(URLFetcher):  # type: ignore[misc]
         mime = MIME.get(real.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
 
+    def _fallback(self, real: Path) -> Path:
+        # Only inside a folder with a fallback is existence asked before the roots are checked.
+        for upper, lower in self.fallbacks.items():
+            if real.is_relative_to(upper) and not real.exists():
+                real = (lower / real.relative_to(upper)).resolve()
+        return real
+
 
 @dataclass
 class Assets:
@@ -97,13 +113,21 @@ class Assets:
 
     roots: list[Path]
     memory: dict[str, bytes] = field(default_factory=dict)
+    fallbacks: dict[Path, Path] = field(default_factory=dict)
+
+    @classmethod
+    def layered(cls, *stacks: list[Path]) -> Assets:
+        """Folders as the office sees them (home.Home.layers: its copy, then the default): all
+        of them allowed, and a file missing from one layer taken from the next."""
+        fallbacks = {upper: lower for s in stacks for upper, lower in pairwise(s)}
+        return cls(roots=[folder for s in stacks for folder in s], fallbacks=fallbacks)
 
     def add(self, name: str, data: bytes) -> str:
         self.memory[name] = data
         return f"{ASSET_SCHEME}:{name}"
 
     def fetcher(self) -> Fetcher:
-        return Fetcher(self.roots, self.memory)
+        return Fetcher(self.roots, self.memory, self.fallbacks)
 
 
 @dataclass
@@ -199,7 +223,7 @@ def render(
     one (for the certificate and proof pages, whose markup is a few absolutely placed blocks).
     """
     memory = {**assets.memory, **fontset.memory}
-    fetcher = Fetcher(assets.roots, memory)
+    fetcher = Fetcher(assets.roots, memory, assets.fallbacks)
     with strict_weasyprint(what, fetcher):
         kind = _MinimalHTML if minimal_ua else weasyprint.HTML
         document = kind(string=html, base_url=str(base) + "/", url_fetcher=fetcher)
@@ -225,10 +249,6 @@ def _refuse_attachments(document: Any, html: str, what: str) -> None:
         raise DocgenError(
             f"{what}：模板要求把文件 {url} 作为附件放进 PDF；docgen 生成的 PDF 不带附件，请删去它"
         )
-
-
-VARIANTS = {"pdf/a-2b": "PDF/A-2b（长期存档）"}
-"""PDF variants offered on the command line (WeasyPrint names → what they are for)."""
 
 
 def write(

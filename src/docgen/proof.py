@@ -22,10 +22,11 @@ from pikepdf import Rectangle
 
 from . import certificate, context, pdf, pdfjoin, stamp, templating
 from .certificate import Certificate
-from .config import ROOT
 from .edition import Loaded
+from .home import DEFAULTS
 
-TEMPLATES = ROOT / "templates" / "html"
+TEMPLATES = DEFAULTS / "templates" / "html"
+"""The packaged templates; an office's own copies in its templates/html/ come first."""
 TEMPLATE = "proof.html.j2"
 PAGE_W, PAGE_H, MARGIN, TOP = 297.0, 210.0, 10.0, 19.0
 COLUMNS, GAP, LABEL_H = 4, 4.0, 10.0
@@ -170,10 +171,11 @@ def _labels(
         "label_top": LABEL_H,
         "iso_date": loaded.settings.issue_date.isoformat(),
     }
-    html = templating.render(templating.environment(TEMPLATES), TEMPLATE, values)
-    assets = pdf.Assets(roots=[TEMPLATES])
+    folders = loaded.settings.home.layers("templates/html", TEMPLATES)
+    html = templating.render(templating.environment(folders), TEMPLATE, values)
+    assets = pdf.Assets.layered(folders)
     document = pdf.render(
-        html, TEMPLATES, assets, pdf.FontSet.for_text(html), "证书校样", minimal_ua=True
+        html, folders[0], assets, pdf.FontSet.for_text(html), "证书校样", minimal_ua=True
     )
     return pdf.write(document, "证书校样", pdf.identifier("proof", *(c.serial for c in group)))
 

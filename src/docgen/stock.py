@@ -18,6 +18,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from . import located, paths, source, userfiles
 from .artwork import Artwork
 from .errors import DocgenError
+from .home import Home
 from .model import MAX_MM, Strict, Text
 
 CROSS_A = (20.0, 20.0)
@@ -138,32 +139,56 @@ def correction(profile: PrinterProfile) -> Correction:
 
 PROFILE_BYTES = 64 * 1024
 """A profile is a dozen lines."""
+PRINTERS = "config/printers"
+"""Where profiles are, in the office folder and in the packaged defaults."""
 
 
-def load_profile(root: Path, name: str) -> PrinterProfile:
+def load_profile(home: Home, name: str) -> PrinterProfile:
     """The profile called ``name``, which printer_problem has accepted."""
-    return located.validate(PrinterProfile, source.read_strict(profile_path(root, name)))
+    return located.validate(PrinterProfile, source.read_strict(profile_path(home, name)))
 
 
-def profile_path(root: Path, name: str) -> Path:
-    return root / "config" / "printers" / f"{name}.yaml"
+def profile_path(home: Home, name: str) -> Path:
+    """The profile's file: the office's config/printers/ copy, else the packaged default."""
+    folder, _ = paths.in_layers(home, PRINTERS, f"{name}.yaml", _PRINTER_PATH)
+    return folder / f"{name}.yaml"
 
 
-def printer_problem(root: Path, name: str) -> str | None:
+def profile_name(name: str) -> str:
+    """Where a printer's profile is, relative to the office folder (as the calibration sheet
+    tells staff to save it)."""
+    return f"{PRINTERS}/{name}.yaml"
+
+
+def printer_problem(home: Home, name: str) -> str | None:
     """Why ``name`` cannot be a printer: it must be the name of a profile in config/printers/
-    (a name, not a path), a regular file of a sensible size that stays inside that folder."""
-    folder = root / "config" / "printers"
-    if not name or name != Path(name).name or "\\" in name or name.startswith("."):
-        return f"打印机名“{name}”只能是 config/printers/ 中的文件名（不含 .yaml），不能是路径"
-    if why := paths.problem(folder, f"{name}.yaml", _PRINTER_PATH):
+    (a name, not a path), a regular file of a sensible size that stays inside the folder that
+    holds it (the office's config/printers/, or the packaged default's)."""
+    if why := printer_name_problem(name):
+        return why
+    folder, why = paths.in_layers(home, PRINTERS, f"{name}.yaml", _PRINTER_PATH)
+    if why:
         return why
     try:
-        userfiles.check(profile_path(root, name), PROFILE_BYTES, what="打印机校准文件")
+        userfiles.check(folder / f"{name}.yaml", PROFILE_BYTES, what="打印机校准文件")
     except DocgenError as exc:
-        known = "、".join(sorted(p.stem for p in folder.glob("*.yaml"))) or "（没有）"
+        known = "、".join(sorted(_printers(home))) or "（没有）"
         reason = exc.problems[0].message if exc.problems else exc.text
         return f"config/printers/{name}.yaml：{reason}；已有的打印机：{known}"
     return None
+
+
+def printer_name_problem(name: str) -> str | None:
+    """Why the text ``name`` cannot name a printer in any office (nothing on disk is asked)."""
+    if not name or name != Path(name).name or "\\" in name or name.startswith("."):
+        return f"打印机名“{name}”只能是 config/printers/ 中的文件名（不含 .yaml），不能是路径"
+    return paths.text_problem(f"{name}.yaml", _PRINTER_PATH)
+
+
+def _printers(home: Home) -> set[str]:
+    """The printers the office has a profile for, its own or packaged (glob skips what it may not
+    list)."""
+    return {p.stem for layer in home.layers(PRINTERS) for p in layer.glob("*.yaml")}
 
 
 _PRINTER_PATH = {
@@ -189,7 +214,7 @@ class Plan:
 
 
 def plan(
-    root: Path,
+    home: Home,
     stock: Stock,
     mode: str | None = None,
     printer: str | None = None,
@@ -200,5 +225,5 @@ def plan(
     if (mode or stock.mode) != "preprinted":
         return Plan()
     name = printer or stock.printer
-    fix = correction(load_profile(root, name)) if name else Correction()
+    fix = correction(load_profile(home, name)) if name else Correction()
     return Plan(True, frozenset(stock.prints), fix, scan)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -80,10 +80,12 @@ class Environment(ImmutableSandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
-def environment(folder: Path | None = None) -> Environment:
-    """A strict, autoescaping sandbox; with ``folder``, templates load from there."""
+def environment(folder: Path | Sequence[Path] | None = None) -> Environment:
+    """A strict, autoescaping sandbox; with ``folder``, templates load from there (from a list of
+    folders, from the first that has the template: the office's copy, then the default)."""
+    folders = [folder] if isinstance(folder, Path) else list(folder or [])
     env = Environment(
-        loader=jinja2.FileSystemLoader(str(folder)) if folder else None,
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]) if folders else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -106,7 +108,8 @@ def render(env: Environment, name: str, context: dict[str, Any]) -> str:
 def _template_path(env: Environment, name: str) -> Path:
     loader = env.loader
     if isinstance(loader, jinja2.FileSystemLoader):
-        return Path(loader.searchpath[0]) / name
+        paths = [Path(folder) / name for folder in loader.searchpath]
+        return next((path for path in paths if path.is_file()), paths[0])
     return Path(name)
 
 

@@ -1,12 +1,13 @@
-"""The outputs docgen writes, in one registry: ``--only`` takes its choices from here.
+"""The outputs docgen writes, in one registry (``--only`` offers the same names, from
+artifacts.LABELS, so that ``docgen --help`` imports no renderer).
 
-Each output is a module with ``render(run) -> Iterator[Artifact]``. To add one, write the module
-and add one entry below (see CONTRIBUTING.md).
+Each output is a module with ``render(run) -> Iterator[Artifact]``. To add one, write the module,
+add one entry below and its label to artifacts.LABELS (see CONTRIBUTING.md).
 """
 
 from __future__ import annotations
 
-from ..artifacts import Render
+from ..artifacts import LABELS, Render
 from . import certificates, press, report
 
 OUTPUTS: dict[str, Render] = {
@@ -14,5 +15,4 @@ OUTPUTS: dict[str, Render] = {
     "press": press.render,
     "certificates": certificates.render,
 }
-
-LABELS = {"report": "会议报告", "press": "新闻稿", "certificates": "荣誉证书"}
+__all__ = ["LABELS", "OUTPUTS"]

@@ -17,13 +17,11 @@ from typing import Any
 
 from .. import certificate, pdf, stamp, stock, templating
 from ..certificate import Certificate
-from ..config import ROOT
 from ..edition import Loaded
 from ..errors import DocgenError, Problem
 from . import certificate_page as page
 from .certificate_layers import Layers
 
-TEMPLATES = ROOT / "templates" / "html"
 CHUNK = 100
 POOL_FROM = 300
 """Use worker processes from this many certificates on: below it, starting them (each lays out
@@ -58,14 +56,14 @@ class Batch:
     fontset: pdf.FontSet = field(init=False)
 
     def __post_init__(self) -> None:
-        self.env = templating.environment(TEMPLATES)
-        self.assets = pdf.Assets(roots=[TEMPLATES, self.loaded.settings.root / "config"])
+        self.env = templating.environment(page.folders(self.loaded))
+        self.assets = page.assets(self.loaded)
         # Fonts are cut to the characters of the whole batch, also when re-issuing one
         # certificate: that is what makes a re-issue byte-identical to its copy in the batch.
         texts = "".join(
             self.text_html(self.certs[i : i + CHUNK]) for i in range(0, len(self.certs), CHUNK)
         )
-        self.fontset = pdf.FontSet.for_text(page.css_text() + texts)
+        self.fontset = pdf.FontSet.for_text(page.css_text(self.loaded) + texts)
 
     def text_html(self, chunk: list[Certificate]) -> str:
         return page.text_html(self.loaded, self.env, chunk, self.assets, self.plan)
@@ -108,9 +106,8 @@ class Batch:
         """Lay out the text layer of ``chunk``; shrink any text that left its frame and retry."""
         chunk = list(chunk)
         for _ in range(MAX_ROUNDS):
-            document = pdf.render(
-                self.text_html(chunk), TEMPLATES, self.assets, self.fontset, WHAT, minimal_ua=True
-            )
+            html, base = self.text_html(chunk), page.folders(self.loaded)[0]
+            document = pdf.render(html, base, self.assets, self.fontset, WHAT, minimal_ua=True)
             overflows = page.overflows(document, chunk)
             if not overflows:
                 return document, chunk

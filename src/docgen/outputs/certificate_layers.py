@@ -10,7 +10,7 @@ from ..artwork import Artwork
 from ..certconfig import ImageFrame
 from ..edition import Loaded
 from . import certificate_page as page
-from .certificate_page import TEMPLATE, TEMPLATES, WHAT
+from .certificate_page import TEMPLATE, WHAT
 
 
 def _design_html(
@@ -70,10 +70,14 @@ class Layers:
     ) -> Layers:
         bleed = loaded.settings.certificate.page.bleed_mm
         with_seal = loaded.settings.seal and not plan.preprinted  # stock is stamped by hand
-        seal = [_layer(_seal_html(loaded, env, assets), assets)] if with_seal else []
+        seal = [_layer(loaded, _seal_html(loaded, env, assets), assets)] if with_seal else []
         # One layout serves both: the print sheet, cut to its trim box, is the design.
-        sheet = _layer(_design_html(loaded, env, assets, bleed, plan), assets)
-        scan = [_layer(_scan_html(loaded, env, assets, plan.scan), assets)] if plan.scan else []
+        sheet = _layer(loaded, _design_html(loaded, env, assets, bleed, plan), assets)
+        scan = (
+            [_layer(loaded, _scan_html(loaded, env, assets, plan.scan), assets)]
+            if plan.scan
+            else []
+        )
         return cls(sheet.trimmed(), sheet, seal, bleed, scan)
 
     @property
@@ -106,8 +110,7 @@ def _scan_html(
     )
 
 
-def _layer(html: str, assets: pdf.Assets) -> stamp.Layer:
-    document = pdf.render(
-        html, TEMPLATES, assets, pdf.FontSet.for_text(page.css_text() + html), WHAT, minimal_ua=True
-    )
+def _layer(loaded: Loaded, html: str, assets: pdf.Assets) -> stamp.Layer:
+    fontset = pdf.FontSet.for_text(page.css_text(loaded) + html)
+    document = pdf.render(html, page.folders(loaded)[0], assets, fontset, WHAT, minimal_ua=True)
     return stamp.Layer.from_bytes(pdf.write(document, WHAT))

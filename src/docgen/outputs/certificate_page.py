@@ -4,6 +4,7 @@ every frame positioned from config/certificate.yaml, and the check that no text 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import segno
@@ -11,17 +12,30 @@ import segno
 from .. import certificate, context, fonts, pdf, stock, templating
 from ..certconfig import LINE_HEIGHT, ImageFrame, Page, TextFrame
 from ..certificate import Certificate, Text
-from ..config import ROOT
 from ..edition import Loaded
+from ..home import DEFAULTS
 
-TEMPLATES = ROOT / "templates" / "html"
+TEMPLATES = DEFAULTS / "templates" / "html"
+"""The packaged templates; an office's own copies in its templates/html/ come first."""
 TEMPLATE = "certificate.html.j2"
 CSS = "certificate.css"
 WHAT = "荣誉证书"
 
 
-def css_text() -> str:
-    return (TEMPLATES / CSS).read_text(encoding="utf-8")
+def folders(loaded: Loaded) -> list[Path]:
+    """templates/html as this office sees it: its own folder first, then the packaged one."""
+    return loaded.settings.home.layers("templates/html", TEMPLATES)
+
+
+def assets(loaded: Loaded) -> pdf.Assets:
+    """What a certificate page may fetch: templates/html and config/, the office's over the default."""
+    return pdf.Assets.layered(folders(loaded), loaded.settings.home.layers("config"))
+
+
+def css_text(loaded: Loaded) -> str:
+    return loaded.settings.home.file(f"templates/html/{CSS}", TEMPLATES / CSS).read_text(
+        encoding="utf-8"
+    )
 
 
 def frame_rules(loaded: Loaded, names: tuple[str, ...], sizes: set[float]) -> str:

@@ -34,7 +34,7 @@ def render(run: Run) -> Iterator[Artifact]:
     loaded = run.loaded
     cfg = loaded.settings
     options = run.options
-    plan = stock.plan(cfg.root, cfg.certificate.stock, options.stock, options.printer, cfg.scan)
+    plan = stock.plan(cfg.home, cfg.certificate.stock, options.stock, options.printer, cfg.scan)
     batch = Batch(loaded, certificate.build(loaded), run.scratch, plan)
     if run.options.winner is not None:
         yield from _reissue(batch, run.options.winner)

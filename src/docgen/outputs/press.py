@@ -1,21 +1,23 @@
 """The press release: press-release.pdf for print and archive, press-release/ for the website.
 
-Both come from templates/html/press.html.j2; ``target`` tells the template which stylesheet and
-image addresses to use. Photos go through the shared pipeline at the size each target needs.
+Both come from templates/html/press.html.j2 (the office's copy, else the packaged default);
+``target`` tells the template which stylesheet and image addresses to use. Photos go through the shared pipeline at the size each target needs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from .. import context, pdf, photos, templating
 from ..artifacts import Artifact, Run
-from ..config import ROOT
 from ..context import PhotoGroupView
 from ..edition import Loaded
+from ..home import DEFAULTS
 
-TEMPLATES = ROOT / "templates" / "html"
+TEMPLATES = DEFAULTS / "templates" / "html"
+"""The packaged templates; an office's own copies in its templates/html/ come first."""
 TEMPLATE = "press.html.j2"
 PRINT_CSS = "press.css"
 WEB_CSS = "press-web.css"
@@ -33,23 +35,23 @@ def render(run: Run) -> Iterator[Artifact]:
 
 def render_pdf(loaded: Loaded, variant: str | None = None) -> bytes:
     html, assets = print_html(loaded)
-    css_text = (TEMPLATES / PRINT_CSS).read_text(encoding="utf-8")
+    css_text = _template_file(loaded, PRINT_CSS).read_text(encoding="utf-8")
     fontset = pdf.FontSet.for_text(html + css_text)
     what = "新闻稿 PDF"
-    document = pdf.render(html, TEMPLATES, assets, fontset, what)
+    document = pdf.render(html, folders(loaded)[0], assets, fontset, what)
     return pdf.write(document, what, pdf.identifier(html), variant)
 
 
 def print_html(loaded: Loaded) -> tuple[str, pdf.Assets]:
     """The HTML handed to WeasyPrint for the PDF, and the photos it refers to."""
-    assets = pdf.Assets(roots=[TEMPLATES, loaded.settings.root / "config"])
+    assets = pdf.Assets.layered(folders(loaded), loaded.settings.home.layers("config"))
     ctx = _context(
         loaded, "pdf", lambda key, prepared: assets.add(f"{key}.jpg", prepared.data), _print_px
     )
     logo = loaded.settings.logo
     # In memory, not a file:// path: the HTML (and its snapshot) must not depend on the checkout.
     ctx["logo"] = assets.add(f"logo{logo.suffix}", logo.data) if logo else None
-    return templating.render(templating.environment(TEMPLATES), TEMPLATE, ctx), assets
+    return templating.render(templating.environment(folders(loaded)), TEMPLATE, ctx), assets
 
 
 def render_web(loaded: Loaded) -> Iterator[Artifact]:
@@ -63,12 +65,21 @@ def render_web(loaded: Loaded) -> Iterator[Artifact]:
     ctx = _context(loaded, "web", place, lambda view, n: WEB_MAX_PX)
     logo = loaded.settings.logo
     ctx["logo"] = f"logo{logo.suffix}" if logo else None
-    html = templating.render(templating.environment(TEMPLATES), TEMPLATE, ctx)
+    html = templating.render(templating.environment(folders(loaded)), TEMPLATE, ctx)
     yield Artifact(f"{WEB_DIR}/index.html", html.encode("utf-8"))
     if logo:
         yield Artifact(f"{WEB_DIR}/logo{logo.suffix}", logo.data)
-    yield Artifact(f"{WEB_DIR}/style.css", (TEMPLATES / WEB_CSS).read_bytes())
+    yield Artifact(f"{WEB_DIR}/style.css", _template_file(loaded, WEB_CSS).read_bytes())
     yield from images
+
+
+def folders(loaded: Loaded) -> list[Path]:
+    """templates/html as this office sees it: its own folder first, then the packaged one."""
+    return loaded.settings.home.layers("templates/html", TEMPLATES)
+
+
+def _template_file(loaded: Loaded, name: str) -> Path:
+    return loaded.settings.home.file(f"templates/html/{name}", TEMPLATES / name)
 
 
 def _print_px(view: PhotoGroupView, index: int) -> int:

@@ -1,11 +1,12 @@
-"""The Word meeting report: templates/docx/report.docx (the office restyles it in Word) rendered
-by docxtpl in the sandboxed, strict, autoescaping environment, with photos from the shared pipeline."""
+"""The Word meeting report: templates/docx/report.docx (the office's copy, restyled in Word, else
+the packaged default) rendered by docxtpl in the sandboxed, strict, autoescaping environment, with photos from the shared pipeline."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from docx.shared import Mm
@@ -13,11 +14,12 @@ from docxtpl import DocxTemplate, InlineImage
 
 from .. import context, docx_template, photos, templating, zh, zips
 from ..artifacts import Artifact, Run
-from ..config import ROOT
 from ..edition import Loaded
 from ..errors import raise_if_errors
+from ..home import DEFAULTS
 
-TEMPLATE = ROOT / "templates" / "docx" / "report.docx"
+TEMPLATE = DEFAULTS / "templates" / "docx" / "report.docx"
+"""The packaged template; an office's own templates/docx/report.docx comes first."""
 TEXT_WIDTH_MM = 156.0
 """A4 minus the GB/T 9704 left and right margins (28 + 26 mm)."""
 GAP_MM = 18.0
@@ -32,17 +34,22 @@ def render(run: Run) -> Iterator[Artifact]:
     yield Artifact("report.docx", render_docx(run.loaded))
 
 
+def template(loaded: Loaded) -> Path:
+    return loaded.settings.home.file("templates/docx/report.docx", TEMPLATE)
+
+
 def render_docx(loaded: Loaded) -> bytes:
-    raise_if_errors(docx_template.preflight(TEMPLATE))  # before python-docx parses any of it
-    template = DocxTemplate(str(TEMPLATE))
-    ctx = template_context(loaded, template)
+    path = template(loaded)
+    raise_if_errors(docx_template.preflight(path))  # before python-docx parses any of it
+    doc = DocxTemplate(str(path))
+    ctx = template_context(loaded, doc)
     try:
-        template.render(ctx, jinja_env=templating.environment(), autoescape=True)
+        doc.render(ctx, jinja_env=templating.environment(), autoescape=True)
     except Exception as exc:
-        raise templating.template_error(exc, TEMPLATE) from None
-    _fix_properties(template, loaded)
+        raise templating.template_error(exc, path) from None
+    _fix_properties(doc, loaded)
     buffer = io.BytesIO()
-    template.save(buffer)
+    doc.save(buffer)
     return zips.normalise(buffer.getvalue())
 
 
