@@ -14,7 +14,8 @@ import pytest
 from PIL import Image
 
 from docgen import calibrate, config, edition, generate, stock
-from docgen.artifacts import Options
+from docgen.artifacts import Options, Run
+from docgen.outputs import certificates
 
 from .conftest import MINIMAL, ROOT, pdftotext, squash
 
@@ -92,7 +93,9 @@ def test_no_print_shop_file_for_stock(blank_and_stock: tuple[Path, Path]) -> Non
     assert not (on_stock / "print").exists()
 
 
-def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> None:
+def scan_run(tmp_path: Path) -> Run:
+    """A run of the minimal edition's certificates on preprinted stock with a scan of the blank
+    stock (config/stock-scan.jpg under ``tmp_path``)."""
     scan = tmp_path / "config" / "stock-scan.jpg"
     scan.parent.mkdir()
     Image.new("RGB", (1188, 840), (250, 240, 215)).save(scan, quality=90)
@@ -103,13 +106,14 @@ def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> N
     )
     cert_cfg = s.certificate.model_copy(update={"stock": stock_cfg})
     settings = dataclasses.replace(s, certificate=cert_cfg, root=tmp_path)
-    plan = stock.plan(tmp_path, stock_cfg)
-    assert plan.scan == scan
-    from docgen.artifacts import Run
-    from docgen.outputs import certificates
-
-    run = Run(dataclasses.replace(loaded, settings=settings), tmp_path / "scratch")
     (tmp_path / "scratch").mkdir()
+    return Run(dataclasses.replace(loaded, settings=settings), tmp_path / "scratch")
+
+
+def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> None:
+    run = scan_run(tmp_path)
+    plan = stock.plan(tmp_path, run.loaded.settings.certificate.stock)
+    assert plan.scan == tmp_path / "config" / "stock-scan.jpg"
     artifacts = {a.name: a for a in certificates.render(run)}
     proof = artifacts["certificates-proof.pdf"].source
     assert proof is not None
