@@ -68,8 +68,12 @@ class Run:
 
 def docgen(*args: str | Path, cwd: Path | None = None, cpu_limit: int = CPU_LIMIT_S) -> Run:
     """``python -m docgen ARGS`` in a child, measured."""
-    command = [sys.executable, "-c", _WRAPPER, str(cpu_limit), str(WALL_LIMIT_S)]
-    command += [sys.executable, "-m", "docgen"]
+    return python("-m", "docgen", *args, cwd=cwd, cpu_limit=cpu_limit)
+
+
+def python(*args: str | Path, cwd: Path | None = None, cpu_limit: int = CPU_LIMIT_S) -> Run:
+    """``python ARGS`` in a child, measured (``-c`` a script that patches docgen, then runs it)."""
+    command = [sys.executable, "-c", _WRAPPER, str(cpu_limit), str(WALL_LIMIT_S), sys.executable]
     done = subprocess.run(
         [*command, *map(str, args)],
         capture_output=True,
