@@ -81,11 +81,27 @@ def mutate(data: bytes, max_size: int, seed: int) -> bytes:
     return out if len(out) <= max_size else bytes(atheris.Mutate(data, max_size))
 
 
+FIELDS = (
+    b'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    b'<w:r><w:instrText xml:space="preserve"> IF </w:instrText></w:r>'
+    b'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>PA</w:instrText></w:r>'
+    b'<w:r><w:instrText>GE</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    b'<w:r><w:instrText xml:space="preserve"> = 1 "a" "b" </w:instrText></w:r>'
+    b'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>a</w:t></w:r>'
+    b'<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    b'<w:fldSimple w:instr=" HYPERLINK \\l &quot;_Toc1&quot; "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>'
+)
+"""Allowed fields, nested and split over runs, so that mutations reach the field reader."""
+
+
 def seeds() -> Iterator[tuple[str, bytes]]:
-    """The seed corpus: the shipped template, and a few broken ones."""
+    """The seed corpus: the shipped template, one with fields, and a few broken ones."""
     good = report.TEMPLATE.read_bytes()
     yield "report.docx", good
     parts = members(good) or {}
+    body = parts.get("word/document.xml", b"")
+    end = body.rfind(b"<w:sectPr")
+    yield "fields.docx", zipped({**parts, "word/document.xml": body[:end] + FIELDS + body[end:]})
     yield "no-document.docx", zipped({k: v for k, v in parts.items() if k != "word/document.xml"})
     yield "not-a-zip.docx", "这是一段文字，不是 Word 文件".encode()
 

@@ -24,15 +24,24 @@ CPU_LIMIT_S = 30
 MAX_RSS_MB = 300
 MAX_CPU_S = 2.0
 
+WALL_LIMIT_S = 10 * CPU_LIMIT_S
+"""A process blocked without using CPU (an open() waiting on a FIFO) is stopped after this: a
+failure bound for a hang, far above any real run, never a timing assert."""
+
 _WRAPPER = r"""
 import json, resource, subprocess, sys
 cpu = int(sys.argv[1])
 def limit():
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-p = subprocess.run(sys.argv[2:], capture_output=True, preexec_fn=limit)
+try:
+    p = subprocess.run(sys.argv[3:], capture_output=True, preexec_fn=limit,
+                       timeout=float(sys.argv[2]))
+    code, out, err = p.returncode, p.stdout, p.stderr
+except subprocess.TimeoutExpired as hung:  # run() has killed the child
+    code, out, err = -1, hung.stdout or b"", (hung.stderr or b"") + b"\n(hung: killed)"
 use = resource.getrusage(resource.RUSAGE_CHILDREN)
-json.dump({"code": p.returncode, "out": p.stdout.decode("utf-8", "replace"),
-           "err": p.stderr.decode("utf-8", "replace"), "rss_kb": use.ru_maxrss,
+json.dump({"code": code, "out": out.decode("utf-8", "replace"),
+           "err": err.decode("utf-8", "replace"), "rss_kb": use.ru_maxrss,
            "cpu": use.ru_utime + use.ru_stime}, sys.stdout)
 """
 
@@ -59,7 +68,8 @@ class Run:
 
 def docgen(*args: str | Path, cwd: Path | None = None, cpu_limit: int = CPU_LIMIT_S) -> Run:
     """``python -m docgen ARGS`` in a child, measured."""
-    command = [sys.executable, "-c", _WRAPPER, str(cpu_limit), sys.executable, "-m", "docgen"]
+    command = [sys.executable, "-c", _WRAPPER, str(cpu_limit), str(WALL_LIMIT_S)]
+    command += [sys.executable, "-m", "docgen"]
     done = subprocess.run(
         [*command, *map(str, args)],
         capture_output=True,

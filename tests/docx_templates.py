@@ -3,6 +3,8 @@ office would in Word, or rewritten inside the zip for the hostile files Word nev
 
 from __future__ import annotations
 
+import base64
+import random
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -106,3 +108,78 @@ RELATIONSHIPS = (
     b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     b"</Relationships>"
 )
+
+
+# --- parts added to the body and the package ------------------------------------------------------
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+DOC_RELS, TYPES = "word/_rels/document.xml.rels", "[Content_Types].xml"
+HEADER = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+
+
+def in_body(xml: bytes) -> Callable[[bytes], bytes]:
+    """word/document.xml with ``xml`` (paragraphs, tables) added at the end of the body."""
+
+    def change(data: bytes) -> bytes:
+        end = data.rindex(b"<w:sectPr")
+        return data[:end] + xml + data[end:]
+
+    return change
+
+
+def declared(*overrides: tuple[str, str]) -> Callable[[bytes], bytes]:
+    """[Content_Types].xml with an Override for each (part name, content type)."""
+    xml = "".join(
+        f'<Override PartName="/{name}" ContentType="{kind}"/>' for name, kind in overrides
+    )
+    return lambda data: data.replace(b"</Types>", xml.encode() + b"</Types>")
+
+
+def headers(path: Path, count: int, size: int) -> Path:
+    """The template with ``count`` headers of ``size`` bytes each, related from the body as docxtpl
+    finds them, each paragraph one tag: about 7 KB zipped a megabyte, under the ratio cap."""
+    head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {W_NS}>'.encode()
+    para = b"<w:p><w:r><w:t>{{ report.title }}</w:t></w:r></w:p>"
+    xml = head + para * ((size - len(head) - 8) // len(para)) + b"</w:hdr>"
+    names = [f"header{90 + n}.xml" for n in range(count)]
+    rels = [
+        f'<Relationship Id="rId{n}" Type="{RELS}/header" Target="{n}"/>'.encode() for n in names
+    ]
+    return rewritten(
+        path,
+        {DOC_RELS: related(*rels), TYPES: declared(*((f"word/{n}", HEADER) for n in names))},
+        {f"word/{n}": xml for n in names},
+    )
+
+
+def noise(size: int) -> bytes:
+    """``size`` letters that do not compress (so no ratio cap refuses them), the same every run."""
+    seeded = random.Random(size)  # noqa: S311 - repeatable filler, nothing secret
+    return base64.b64encode(seeded.randbytes(size * 3 // 4))[:size]
+
+
+# --- Word fields (域) ------------------------------------------------------------------------------
+
+
+def field(*instruction: str | bytes, result: str = "1") -> bytes:
+    """A complex field as Word writes it: each text one run of the instruction (Word splits it as
+    it likes), each bytes a field nested in it."""
+    runs = b"".join(
+        part
+        if isinstance(part, bytes)
+        else f'<w:r><w:instrText xml:space="preserve">{part}</w:instrText></w:r>'.encode()
+        for part in instruction
+    )
+    return (
+        b'<w:r><w:fldChar w:fldCharType="begin"/></w:r>' + runs
+        + b'<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        + f'<w:r><w:t>{result}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'.encode()
+    )  # fmt: skip
+
+
+def simple_field(instruction: str) -> bytes:
+    return f'<w:fldSimple w:instr="{instruction}"><w:r><w:t>1</w:t></w:r></w:fldSimple>'.encode()
+
+
+def paragraph(*runs: bytes) -> bytes:
+    return b"<w:p>" + b"".join(runs) + b"</w:p>"

@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 from openpyxl import load_workbook
 
-from docgen import certificate, edition, generate, pdf, stock, templating
+from docgen import certificate, config, edition, generate, pdf, stock, templating
 from docgen.artifacts import Options
 from docgen.certconfig import TextFrame
 from docgen.outputs import certificate_page as page
@@ -329,12 +329,16 @@ def test_other_paper_sizes(tmp_path: Path) -> None:
 def test_a_low_resolution_raster_seal_is_pointed_out(tmp_path: Path) -> None:
     from PIL import Image
 
-    seal = tmp_path / "seal.png"
-    Image.new("RGBA", (200, 200), (200, 0, 0, 255)).save(seal)
+    from .test_config_paths import docgen_home, name_in
+
+    home = docgen_home(tmp_path / "home")
+    Image.new("RGBA", (200, 200), (200, 0, 0, 255)).save(home / "config" / "seal.png")
+    where = name_in(home, "certificate-seal", "seal.png")
     loaded = edition.load(MINIMAL)
-    loaded = dataclasses.replace(loaded, settings=dataclasses.replace(loaded.settings, seal=seal))
-    [warning] = list(certificate.image_warnings(loaded))
+    settings = config.resolve(loaded.edition, loaded.doc, home)
+    [warning] = list(certificate.image_warnings(dataclasses.replace(loaded, settings=settings)))
     assert not warning.is_error
+    assert str(warning).split(f"{home}/", 1)[1].startswith(where)  # at the line naming it
     assert warning.message.startswith(
         "seal.png 只有 200 像素宽，印在证书上 34 mm 宽时约 149 dpi，低于印刷需要的 300 dpi"
     )

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from docgen import cli, generate
+from docgen import cli, errors, generate
 from docgen.artifacts import Artifact, Run
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, Location, Problem, Severity
 from docgen.outputs import OUTPUTS
 
 from .conftest import MINIMAL
@@ -92,7 +92,7 @@ def test_an_edition_folder_stands_for_its_edition_yaml(tmp_path: Path) -> None:
     empty.mkdir()
     result = run_cli("check", str(empty))
     assert result.returncode == 1
-    assert "empty: 这是一个文件夹，不是 YAML 文件" in result.stderr
+    assert "empty: 这是一个文件夹，里面没有 edition.yaml" in result.stderr
 
 
 def test_missing_edition_file_exits_1(tmp_path: Path) -> None:
@@ -151,3 +151,88 @@ def test_main_returns_exit_codes_in_process(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit) as info:
         cli.main(["generate", "--only"])
     assert info.value.code == 2
+
+
+LONG = "照" * 90  # 270 bytes of UTF-8: over the 255 a file or folder name may have
+
+
+@pytest.mark.parametrize("command", ["check", "generate"])
+@pytest.mark.parametrize(
+    "name", [f"{LONG}/edition.yaml", LONG, f"{LONG}.yaml"], ids=["in-folder", "folder", "file"]
+)
+def test_an_edition_path_too_long_for_the_disk_gets_a_message(
+    tmp_path: Path, command: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: asking the disk about the path raised ENAMETOOLONG, shown as a traceback."""
+    assert cli.main([command, str(tmp_path / name)]) == 1
+    assert "字节，超过上限 255 字节，请改短" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["generate", str(MINIMAL), "-o", LONG], "有 270 字节，超过上限 255 字节"),
+        (["calibrate", "-o", f"{LONG}.pdf"], "有 274 字节，超过上限 255 字节"),
+        (["calibrate", "-o", f"{'照' * 77}.pdf"], "输出的名字有 235 字节，超过上限 231 字节"),
+    ],
+    ids=["generate", "calibrate", "calibrate-no-room-for-its-temporary-file"],
+)
+def test_an_output_name_too_long_is_a_usage_error(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 2
+    assert "参数 -o/--out：" in (err := capsys.readouterr().err) and message in err
+
+
+def test_calibrate_into_a_folder_writes_calibration_pdf_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: -o naming a folder ended in IsADirectoryError (traceback)."""
+    assert cli.main(["calibrate", "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "calibration.pdf").read_bytes().startswith(b"%PDF")
+    assert cli.main(["calibrate", "-o", f"{tmp_path / 'new'}/"]) == 0
+    assert (tmp_path / "new" / "calibration.pdf").is_file()
+    (tmp_path / "file").write_text("x")
+    for command in (
+        ["calibrate", "-o", str(tmp_path / "file" / "c.pdf")],
+        ["generate", str(MINIMAL), "-o", str(tmp_path / "file" / "out")],
+    ):
+        capsys.readouterr()
+        assert cli.main(command) == 1
+        assert "file 是文件，不是文件夹" in capsys.readouterr().err
+
+
+def _problems(n: int, severity: Severity) -> list[Problem]:
+    return [Problem(Location(Path("e.yaml"), i + 1), "a", f"第 {i} 个", severity) for i in range(n)]
+
+
+def test_a_long_list_stops_at_the_cap_and_keeps_every_error_listed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """500 typography warnings before one error: the error is listed, the rest counted."""
+    found = [*_problems(500, Severity.WARNING), *_problems(1, Severity.ERROR)]
+
+    def check(_path: Path) -> None:
+        raise DocgenError(found)
+
+    monkeypatch.setattr(generate, "check", check)
+    assert cli.main(["check", "e.yaml"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == errors.MAX_PROBLEMS + 2
+    assert "e.yaml:1: a: 第 0 个" in lines  # the error, though last in file order
+    assert lines[-2:] == [
+        "还有 401 个问题未列出",
+        "发现 1 个错误，另有 500 条提示；没有生成任何文件。",
+    ]
+
+
+def test_check_lists_at_most_100_warnings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(generate, "check", lambda _path: (None, _problems(150, Severity.WARNING)))
+    assert cli.main(["check", "e.yaml"]) == 0
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == errors.MAX_PROBLEMS + 2
+    assert lines[-2:] == ["还有 50 个问题未列出", "检查通过：没有错误，150 条排版提示。"]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from docgen import edition, schema
+from docgen import config, edition, schema
 from docgen.errors import DocgenError
 
 from .conftest import MINIMAL, NEWS, ROOT, SAMPLE
+
+TOO_LONG = "文件名或文件夹名“照照照照照照照照照照照照照照照照照照照照…”有"
 
 
 def problems(path: Path) -> list[str]:
@@ -183,6 +186,21 @@ def test_sample_texts_and_captions_appear_verbatim_in_the_story() -> None:
             ["26:11: awards[0].code: 格式不对，这里写的是“甲”"],
             id="award-code",
         ),
+        pytest.param(
+            [("photos/meeting.jpg", f"photos/{'照' * 90}.jpg")],
+            [f"23:13: photos[0].files[0]: {TOO_LONG} 274 字节，超过上限 255 字节，请改短"],
+            id="photo-name-over-255-bytes",
+        ),
+        pytest.param(
+            [("photos/meeting.jpg", f"{'照' * 90}/meeting.jpg")],
+            [f"23:13: photos[0].files[0]: {TOO_LONG} 270 字节，超过上限 255 字节，请改短"],
+            id="photo-folder-over-255-bytes",
+        ),
+        pytest.param(
+            [("press:", f"certificates:\n  seal: {'照' * 90}.png\npress:")],
+            [f"36:9: certificates.seal: {TOO_LONG} 274 字节，超过上限 255 字节，请改短"],
+            id="seal-name-over-255-bytes",
+        ),
     ],
 )
 def test_invalid_editions_get_exact_located_messages(
@@ -201,6 +219,34 @@ def test_every_problem_is_reported_in_one_run(edition_copy: Callable[..., Path])
         ("    name: 张三", "    name: 张三\n    name: 李四"),
     )
     assert len(problems(path)) == 4
+
+
+def test_long_values_are_cut_where_messages_quote_them(edition_copy: Callable[..., Path]) -> None:
+    """A message quotes at most 30 characters of what was typed, and says how long it was."""
+    key, photo = "键" * 1000, "photos/" + "照/" * 100 + "1.jpg"
+    path = edition_copy(
+        ("  part_of_day: 上午", f"  part_of_day: 上午\n  {key}: x"),
+        ("photos/meeting.jpg", photo),
+        ("    code: A", "    code: " + "甲" * 500),
+    )
+    cut_key = f"{'键' * 30}…（共 1000 个字符）"
+    assert [re.sub(r"（应在 .* 中）", "（应在本届文件夹中）", m) for m in problems(path)] == [
+        f"12:3: meeting.{cut_key}: 没有“{cut_key}”这一项。这里可以写：date、part_of_day、"
+        "venue、host、participating_units、attendee_roles、attendance、presenters、judges",
+        f"24:13: photos[0].files[0]: 找不到照片文件 photos/{'照/' * 11}照…（共 212 个字符）（应在本届文件夹中）",
+        f"27:11: awards[0].code: 格式不对，这里写的是“{'甲' * 30}…（共 500 个字符）”",
+    ]
+
+
+def test_photos_past_the_cap_are_refused_without_looking_each_up(
+    edition_copy: Callable[..., Path],
+) -> None:
+    """50,000 photo names cost ~4 s of disk look-ups before the cap (~80 µs each)."""
+    names = ", ".join(f"photos/{i}.jpg" for i in range(edition.MAX_PHOTOS + 1))
+    path = edition_copy(("files: [photos/meeting.jpg]", f"files: [{names}]"))
+    assert problems(path) == [
+        "21:3: photos: 照片太多：共 1001 张，上限 1000 张；请只列出报告和新闻稿要用的照片"
+    ]
 
 
 def test_symlink_out_of_the_edition_folder_is_refused(
@@ -251,3 +297,19 @@ def test_every_model_field_has_a_description() -> None:
                 walk(value)
 
     walk(schema.json_schema("edition"))
+
+
+def test_a_seal_name_too_long_in_certificate_yaml_gets_a_message(tmp_path: Path) -> None:
+    """Before: config's seal check asked the disk about the name and raised ENAMETOOLONG."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    yaml = tmp_path / "config" / "certificate.yaml"
+    yaml.write_text(
+        yaml.read_text(encoding="utf-8").replace("seal: sample", f"seal: {'照' * 90}.png"),
+        encoding="utf-8",
+    )
+    loaded = edition.load(MINIMAL)
+    with pytest.raises(DocgenError) as info:
+        config.resolve(loaded.edition, loaded.doc, tmp_path)
+    [problem] = info.value.problems
+    assert problem.location.file == yaml
+    assert problem.message == f"{TOO_LONG} 274 字节，超过上限 255 字节，请改短"

@@ -147,7 +147,7 @@ def test_truncated_jpeg_fails_loud_even_after_weasyprint_is_imported(tmp_path: P
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(photos.PhotoError, match="找不到照片文件"):
+    with pytest.raises(photos.PhotoError, match="文件不存在"):
         photos.prepare(tmp_path / "none.jpg", 100)
 
 
@@ -156,3 +156,36 @@ def test_heic_is_read(tmp_path: Path) -> None:
     picture().save(path, format="HEIF")
     out = photos.prepare(path, 100)
     assert (out.width, out.height) == (W, H)
+
+
+def test_which_jpegs_keep_every_coefficient_in_memory() -> None:
+    """libjpeg decodes a single-scan baseline JPEG row by row (and draft() shrinks it); a
+    progressive one, or one whose colours come in later scans, is held whole as coefficients,
+    2 bytes each, however small it is decoded."""
+    from docgen import imagecost
+
+    from . import bombs
+
+    def frame(**options: object) -> imagecost.JpegFrame | None:
+        buffer = io.BytesIO()
+        picture().save(buffer, "JPEG", **options)
+        return imagecost.jpeg_frame(buffer.getvalue())
+
+    baseline, progressive = frame(), frame(progressive=True)
+    assert baseline is not None and not baseline.buffered
+    assert progressive is not None and progressive.buffered
+    assert progressive.coefficient_bytes == (8 * 5 + 4 * 3 * 2) * 128  # 4:2:0 blocks of 60×40
+    for bomb in (bombs.jpeg(19_990, 20_000), bombs.jpeg(19_990, 20_000, progressive=False)):
+        found = imagecost.jpeg_frame(bomb)
+        assert found is not None and found.buffered
+        assert found.coefficient_bytes > 1_100_000_000
+
+
+def test_decoded_size_is_judged_before_decoding(tmp_path: Path) -> None:
+    """size() (what edition.load calls) refuses a bomb from its header alone."""
+    from . import bombs
+
+    path = tmp_path / "bomb.webp"
+    path.write_bytes(bombs.webp(16_383, 7_300))  # 34 bytes; 1.9 GB to decode
+    with pytest.raises(photos.PhotoError, match="解码需要约 1,854 MB 内存，超过上限 256 MB"):
+        photos.size(path)

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from docgen import source
+from docgen import errors, source, yamlbuild, yamlevents
 from docgen.errors import DocgenError
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "pure-python"])
+def each_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs on libyaml's parser and on PyYAML's own (used where libyaml is missing):
+    the two must give the same data, positions and messages."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlevents, "PARSER", yamlevents.PurePython)
 
 
 def read(tmp_path: Path, text: str | bytes) -> source.Document:
@@ -153,33 +162,74 @@ def test_unprintable_characters_are_refused(tmp_path: Path, text: str, expected:
 
 def test_raw_control_character_in_the_file(tmp_path: Path) -> None:
     assert messages(tmp_path, "a: 1\nunit: A\x07B\n") == [
-        "2: 文件中有不可见的控制字符 U+0007，请删除它"
+        "2:8: 文件中有不可见的控制字符 U+0007，请删除它"
     ]
 
 
 def test_size_cap(tmp_path: Path) -> None:
-    path = tmp_path / "big.yaml"
-    path.write_bytes(b"a: " + b"x" * 200 + b"\n")
-    with pytest.raises(DocgenError, match="不像是一届评选的数据"):
-        source.read(path, max_bytes=100)
+    text = b"a: " + b"x" * (5 * 1024 * 1024) + b"\n"
+    assert messages(tmp_path, text) == [" YAML 文件有 5.0 MB，超过上限 4.0 MB，已拒绝"]
 
 
 def test_deep_nesting_is_refused_without_recursion(tmp_path: Path) -> None:
-    assert messages(tmp_path, "a: " + "[" * 100 + "]" * 100 + "\n")[0].endswith(
-        "嵌套超过 40 层，请检查缩进"
-    )
+    assert messages(tmp_path, "a: " + "[" * 100 + "]" * 100 + "\n") == [
+        "1:43: 嵌套超过 40 层，请检查缩进"
+    ]
 
 
-def test_nesting_bomb_never_crashes_the_process(tmp_path: Path) -> None:
-    """PyYAML's C loader segfaults at ~30,000 levels; docgen must exit 1 with a message."""
-    path = tmp_path / "bomb.yaml"
-    path.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
-    code = "import sys; from docgen.cli import main; sys.exit(main(['check', sys.argv[1]]))"
+def test_value_cap_stops_the_parse_where_it_is_crossed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list (one value) of 1,000 items under a cap of 1,000: refused at the last item, the
+    value over the cap. (The real cap, 100,000, is measured in test_yaml_bounds.py.)"""
+    monkeypatch.setattr(yamlbuild, "MAX_NODES", 1000)
+    assert messages(tmp_path, "- a\n" * 999) == []
+    assert messages(tmp_path, "- a\n" * 1000) == [
+        "1000:3: 内容过多：超过 1000 项，不像是一届评选的数据；请检查是否误粘贴了大量内容"
+    ]
+
+
+def test_duplicate_keys_past_the_cap_are_counted_not_listed(tmp_path: Path) -> None:
+    doc = read(tmp_path, "a:\n" + "  k: v\n" * 151)
+    assert (len(doc.problems), doc.omitted) == (errors.MAX_PROBLEMS, 50)
+    with pytest.raises(DocgenError) as info:
+        source.read_strict(doc.path)
+    assert str(info.value).endswith("\n还有 50 个问题未列出")
+
+
+def test_long_keys_and_tags_are_cut_in_messages(tmp_path: Path) -> None:
+    key = "长" * 1000  # YAML's longest simple key
+    assert messages(tmp_path, f"{key}: 1\n{key}: 2\n") == [
+        f"2:1: 键“{'长' * 30}…（共 1000 个字符）”重复：第 1 行和第 2 行都写了它，请删去一个"
+    ]
+    assert messages(tmp_path, f"a: !{'x' * 5000} 1\n") == [
+        f"1:4: 不支持 YAML 标签 !{'x' * 59}…（共 5001 个字符），请去掉以 ! 开头的标记"
+    ]
+
+
+def test_a_second_document_is_refused_where_it_starts(tmp_path: Path) -> None:
+    assert messages(tmp_path, "a: 1\n---\nb: 2\n") == [
+        "2:1: 文件里有多个 YAML 文档（---），只能有一个"
+    ]
+
+
+def test_keys_that_are_not_text_are_refused_and_their_values_skipped(tmp_path: Path) -> None:
+    doc = read(tmp_path, "? [a, b]\n: x\nc: 1\n")
+    assert [str(p).split("e.yaml:", 1)[1] for p in doc.problems] == ["1:3: 键必须是简单的文字"]
+    assert doc.data == {"c": "1"}
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    """Every YAML docgen reads (edition.yaml, config/*.yaml, printer profiles) goes through
+    source.read. A FIFO used to block it forever; the child's timeout is the failure bound."""
+    fifo = tmp_path / "edition.yaml"
+    os.mkfifo(fifo)
+    code = "import sys; from pathlib import Path; from docgen import source; source.read(Path(sys.argv[1]))"
     result = subprocess.run(
-        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code, str(fifo)], capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == 1, result.stderr
-    assert "嵌套超过 40 层" in result.stderr
+    assert result.returncode == 1
+    assert "这是一个管道（FIFO），不是普通文件，已拒绝读取" in result.stderr
 
 
 def test_positions_of_keys_values_and_characters(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from docgen import calibrate, config, edition, generate, stock
 from docgen.artifacts import Options
 
 from .conftest import MINIMAL, ROOT, pdftotext, squash
+from .test_config_paths import docgen_home, name_in
 
 
 def test_correction_from_two_measured_crosses() -> None:
@@ -93,18 +94,17 @@ def test_no_print_shop_file_for_stock(blank_and_stock: tuple[Path, Path]) -> Non
 
 
 def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> None:
-    scan = tmp_path / "config" / "stock-scan.jpg"
-    scan.parent.mkdir()
+    home = docgen_home(tmp_path / "home")
+    scan = home / "config" / "stock-scan.jpg"
     Image.new("RGB", (1188, 840), (250, 240, 215)).save(scan, quality=90)
+    name_in(home, "stock.scan", "stock-scan.jpg")
     loaded = edition.load(MINIMAL)
-    s = loaded.settings
-    stock_cfg = s.certificate.stock.model_copy(
-        update={"mode": "preprinted", "scan": "stock-scan.jpg"}
-    )
+    s = config.resolve(loaded.edition, loaded.doc, home)
+    stock_cfg = s.certificate.stock.model_copy(update={"mode": "preprinted"})
     cert_cfg = s.certificate.model_copy(update={"stock": stock_cfg})
-    settings = dataclasses.replace(s, certificate=cert_cfg, root=tmp_path)
-    plan = stock.plan(tmp_path, stock_cfg)
-    assert plan.scan == scan
+    settings = dataclasses.replace(s, certificate=cert_cfg)
+    plan = stock.plan(home, stock_cfg, scan=s.scan)
+    assert plan.scan is not None and plan.scan.data == scan.read_bytes()
     from docgen.artifacts import Run
     from docgen.outputs import certificates
 
@@ -168,4 +168,8 @@ def test_calibrate_command(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
-    assert missing.returncode == 1 and "config/printers/nope.yaml: 文件不存在" in missing.stderr
+    # A usage error (exit 2) naming the option, the file and the printers there are.
+    assert missing.returncode == 2, missing.stderr
+    assert "参数 --printer：config/printers/nope.yaml：文件不存在；已有的打印机：example" in (
+        missing.stderr
+    )

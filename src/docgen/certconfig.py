@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .model import Strict, Text
+from .model import MAX_MM, Strict, Text
+from .serials import SerialPattern
 from .stock import Stock
 
 FontRole = Literal["serif", "sans", "kai"]
@@ -18,9 +19,9 @@ Align = Literal["left", "center", "right", "justify"]
 
 
 class Page(Strict):
-    width_mm: float = Field(default=297, gt=50, le=1200)
+    width_mm: float = Field(default=297, gt=50, le=MAX_MM)
     """纸张（成品）宽度，mm。默认 A4 横向 297。"""
-    height_mm: float = Field(default=210, gt=50, le=1200)
+    height_mm: float = Field(default=210, gt=50, le=MAX_MM)
     """纸张（成品）高度，mm。默认 210。"""
     bleed_mm: float = Field(default=3, ge=0, le=10)
     """印刷厂文件的出血，mm（裁切线外多印的部分）。"""
@@ -29,15 +30,15 @@ class Page(Strict):
 class TextFrame(Strict):
     """One text on the certificate: its box (mm from the paper's top-left corner) and its type."""
 
-    left: float = Field(ge=0)
+    left: float = Field(ge=0, le=MAX_MM)
     """左边到纸张左边缘的距离，mm。"""
-    top: float = Field(ge=0)
+    top: float = Field(ge=0, le=MAX_MM)
     """上边到纸张上边缘的距离，mm。"""
-    width: float = Field(gt=0)
+    width: float = Field(gt=0, le=MAX_MM)
     """宽度，mm。"""
     lines: int = Field(default=1, ge=1, le=12)
     """最多几行。"""
-    height: float | None = Field(default=None, gt=0)
+    height: float | None = Field(default=None, gt=0, le=MAX_MM)
     """高度，mm；不写则为“最多行数 × 行高”。文字缩小时可以多排几行，但总高度不超过它。"""
     size_pt: float = Field(gt=3, le=200)
     """正常字号（pt）；放不下时缩小。"""
@@ -78,13 +79,13 @@ class TextFrame(Strict):
 
 
 class ImageFrame(Strict):
-    left: float | None = Field(default=None, ge=0)
+    left: float | None = Field(default=None, ge=0, le=MAX_MM)
     """左边到纸张左边缘的距离，mm；不写则水平居中。"""
-    top: float = Field(ge=0)
+    top: float = Field(ge=0, le=MAX_MM)
     """上边到纸张上边缘的距离，mm。"""
-    width: float = Field(gt=0)
+    width: float = Field(gt=0, le=MAX_MM)
     """宽度，mm。"""
-    height: float = Field(gt=0)
+    height: float = Field(gt=0, le=MAX_MM)
     """高度，mm。"""
 
 
@@ -139,7 +140,7 @@ class QRCode(Strict):
 class CertificateDefaults(Strict):
     issuer: Text | None = None
     """落款单位；不写则用主办单位全称。"""
-    serial_pattern: Text = "{award}{rank:02d}"
+    serial_pattern: SerialPattern = "{award}{rank:02d}"
     """证书编号格式，可用 {year} {number} {award} {rank}。"""
     seal: Text = "sample"
     """印章：sample（branding 中的示例印章）、none（不印，留给手工盖章）或相对于 config/ 的图片路径。"""

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from . import context, fit, fonts, names, photos, zh
+from . import context, fit, fonts, names, zh
 from .certconfig import TextFrame
 from .config import fill_wording
 from .edition import Loaded
-from .errors import Location, Problem, Severity
+from .errors import Location, Problem, Severity, quote
 from .source import field_name
 
 VARIABLE = ("addressee", "body", "award", "closing", "serial")
@@ -82,7 +83,7 @@ def build(loaded: Loaded) -> list[Certificate]:
             texts = {
                 k: _fitted(k, v, getattr(s.certificate.layout, k), chains) for k, v in raw.items()
             }
-            filename = f"{names.numbered(i + 1, total)}-{names.part(winner.unit)}-{names.part(award.name)}.pdf"
+            filename = names.certificate(i + 1, total, winner.unit, award.name)
             result.append(
                 Certificate(
                     i,
@@ -149,7 +150,7 @@ def fit_problems(loaded: Loaded) -> Iterator[Problem]:
 def _too_long(text: Text) -> str:
     frame = text.frame
     return (
-        f"证书上的{LABELS[text.name]}“{text.value}”太长：缩到最小字号 {frame.smallest_pt} pt 仍超过 "
+        f"证书上的{LABELS[text.name]}“{quote(text.value)}”太长：缩到最小字号 {frame.smallest_pt} pt 仍超过 "
         f"{frame.lines} 行。请在 edition.yaml 中用 certificate_activity 写一个简短的名称，"
         "或在 config/certificate.yaml 中加宽这一栏、增加行数或调小 min_pt"
     )
@@ -175,17 +176,13 @@ def image_warnings(loaded: Loaded) -> Iterator[Problem]:
     soft on a certificate (vector SVG artwork never does)."""
     s = loaded.settings
     layout = s.certificate.layout
-    for name, path, frame in (("logo", s.logo, layout.logo), ("seal", s.seal, layout.seal)):
-        if path is None or path.suffix.lower() == ".svg" or not path.is_file():
+    for image, frame in ((s.logo, layout.logo), (s.seal, layout.seal)):
+        if image is None or image.width_px is None:  # none, or vector artwork
             continue
-        width, _ = photos.size(path)
-        dpi = width / (frame.width / 25.4)
+        dpi = image.width_px / (frame.width / 25.4)
         if dpi < PRINT_DPI:
-            where = Location(
-                s.root / "config" / ("branding.yaml" if name == "logo" else "certificate.yaml")
-            )
             msg = (
-                f"{path.name} 只有 {width} 像素宽，印在证书上 {frame.width:g} mm 宽时约 {dpi:.0f} dpi，"
-                f"低于印刷需要的 {PRINT_DPI} dpi，会发虚；请换用更清晰的图片或 SVG"
+                f"{Path(image.name).name} 只有 {image.width_px} 像素宽，印在证书上 {frame.width:g} mm 宽时"
+                f"约 {dpi:.0f} dpi，低于印刷需要的 {PRINT_DPI} dpi，会发虚；请换用更清晰的图片或 SVG"
             )
-            yield Problem(where, name, msg, Severity.WARNING)
+            yield Problem(image.where, image.field, msg, Severity.WARNING)

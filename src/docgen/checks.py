@@ -13,7 +13,7 @@ from pathlib import Path
 from . import certificate, context, docx_lint, fonts, source
 from .config import ROOT
 from .edition import Loaded, PhotoFile
-from .errors import DocgenError, Location, Problem, Severity
+from .errors import DocgenError, Location, Problem, Severity, quote
 from .outputs import report
 from .source import FieldPath, field_name
 
@@ -54,7 +54,7 @@ def font_problems(loaded: Loaded) -> Iterator[Problem]:
     where = Location(loaded.settings.root / "config" / "branding.yaml")
     for name in fonts.unknown_families(loaded.settings.branding):
         known = "、".join(sorted(fonts.families()))
-        yield Problem(where, "fonts", f"fonts/ 中没有字体“{name}”；可用的内置字体：{known}")
+        yield Problem(where, "fonts", f"fonts/ 中没有字体“{quote(name)}”；可用的内置字体：{known}")
 
 
 def glyph_problems(loaded: Loaded) -> Iterator[Problem]:
@@ -174,7 +174,7 @@ def _space_runs(text: str) -> list[tuple[int, str]]:
     match = _SPACES.search(text)
     if not match:
         return []
-    shown = match.group().replace("\u00a0", "⍽").replace("\u3000", "□").replace(" ", "·")
+    shown = quote(match.group(), 10).replace("\u00a0", "⍽").replace("\u3000", "□").replace(" ", "·")
     return [
         (
             match.start(),

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__, cli_zh
-from .errors import DocgenError, Problem, display_path
+from .errors import MAX_PROBLEMS, DocgenError, Problem, display_path, not_listed
 
 err = Console(stderr=True, highlight=False, emoji=False)
 out = Console(highlight=False, emoji=False)
@@ -92,7 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="证书纸：blank（白纸，全部印出）或 preprinted（预印证书纸，只印文字）",
     )
     gen.add_argument(
-        "--printer", metavar="打印机名", help="套打用的打印机校准（config/printers/打印机名.yaml）"
+        "--printer",
+        type=_printer_name,
+        metavar="打印机名",
+        help="套打用的打印机校准（config/printers/打印机名.yaml）",
     )
     gen.add_argument(
         "--winner",
@@ -118,15 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="生成打印机校准页（标尺和十字），用于预印证书纸套打。",
     )
     cal.add_argument(
-        "--printer", metavar="打印机名", help="按这台打印机的校准生成，用来核对校准结果"
+        "--printer",
+        type=_printer_name,
+        metavar="打印机名",
+        help="按这台打印机的校准生成，用来核对校准结果",
     )
     cal.add_argument(
         "-o",
         "--out",
-        type=Path,
+        type=_calibration_out,
         metavar="文件",
-        default=Path("out") / "calibration.pdf",
-        help="输出的 PDF（默认 out/calibration.pdf）",
+        default=Path("out") / CALIBRATION,
+        help=f"输出的 PDF，或放入的文件夹（默认 out/{CALIBRATION}）",
     )
     cal.set_defaults(handler=_calibrate)
 
@@ -146,19 +152,60 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EDITION_HELP = "本届的 edition.yaml，或它所在的文件夹（如 editions/quanyibei-21）"
+CALIBRATION = "calibration.pdf"
 
 
 def _edition_path(text: str) -> Path:
-    """A folder stands for the edition.yaml in it: offices think of an edition as its folder."""
+    """A folder stands for the edition.yaml in it: offices think of an edition as its folder.
+    A path too long to ask the disk about is left for edition.load to refuse, with a message."""
+
     path = Path(text)
-    return path / "edition.yaml" if (path / "edition.yaml").is_file() else path
+    inside = path / "edition.yaml"
+    return inside if os.path.lexists(inside) else path  # lexists: never raises, never opens
+
+
+BESIDE = 24
+"""Bytes the writer's hidden files next to an output add to its name (disk.beside:
+``.NAME.staging-PID``): an output name must leave room for them."""
+
+
+def _out_path(text: str) -> Path:
+    """An output path the disk can be asked about; otherwise a usage error (exit 2), because
+    every question about a 300-byte name raises ENAMETOOLONG."""
+    from .userfiles import NAME_MAX, name_problem
+
+    path = Path(text)
+    if why := name_problem(path.absolute()):
+        raise argparse.ArgumentTypeError(why)
+    if (size := len(os.fsencode(path.name))) > NAME_MAX - BESIDE:
+        limit = NAME_MAX - BESIDE
+        raise argparse.ArgumentTypeError(f"输出的名字有 {size} 字节，超过上限 {limit} 字节，请改短")
+    return path
+
+
+def _calibration_out(text: str) -> Path:
+    """``-o out`` or ``-o out/`` names a folder: the sheet goes into it as calibration.pdf,
+    as staff expect from a folder (before, replacing the folder by the file failed)."""
+    path = _out_path(text)
+    folder = text.endswith(("/", os.sep)) or path.is_dir()
+    return _out_path(str(path / CALIBRATION)) if folder else path
+
+
+def _printer_name(text: str) -> str:
+    """A printer is the name of a profile in config/printers/ (without .yaml), never a path:
+    anything else is a usage error that names the option."""
+    from . import config, stock
+
+    if why := stock.printer_problem(config.ROOT, text):
+        raise argparse.ArgumentTypeError(why)
+    return text
 
 
 def _out_folder(text: str) -> Path:
-    """-o naming a file, a folder below a file or a mount point is a usage error (exit 2)."""
+    """-o naming a file, a folder below a file or a mount point is a usage error (exit 2) too."""
     from . import outdir
 
-    path = Path(text)
+    path = _out_path(text)
     found = outdir.problem(path.absolute())
     if found is not None:
         raise argparse.ArgumentTypeError(str(found))
@@ -230,8 +277,7 @@ def _check(args: argparse.Namespace) -> int:
     from . import generate
 
     _, warnings = generate.check(args.edition)
-    for problem in warnings:
-        _print_problem(problem)
+    _print_list(warnings[:MAX_PROBLEMS], len(warnings[MAX_PROBLEMS:]))
     note = f"，{len(warnings)} 条排版提示" if warnings else ""
     err.print(f"[green]检查通过：没有错误{note}。[/]")
     return 0
@@ -240,6 +286,7 @@ def _check(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from . import calibrate, config, writer
 
+    writer.check_writable(args.out)
     page = config.load_certificate_defaults().page
     target = writer.write_file(args.out, calibrate.sheet(config.ROOT, page, args.printer))
     out.print(
@@ -259,17 +306,18 @@ def _print_problems(exc: DocgenError) -> None:
     if not exc.problems:
         err.print(f"[red]错误：{escape(exc.text)}[/]")
         return
-    for problem in exc.problems:
-        _print_problem(problem)
-    errors = sum(1 for p in exc.problems if p.is_error)
-    warnings = len(exc.problems) - errors
-    note = f"，另有 {warnings} 条提示" if warnings else ""
-    err.print(f"[red]发现 {errors} 个错误{note}；没有生成任何文件。[/]")
+    _print_list(exc.problems, exc.omitted)
+    note = f"，另有 {exc.warnings} 条提示" if exc.warnings else ""
+    err.print(f"[red]发现 {exc.errors} 个错误{note}；没有生成任何文件。[/]")
 
 
-def _print_problem(problem: Problem) -> None:
-    colour = "red" if problem.is_error else "yellow"
-    err.print(f"[{colour}]{escape(str(problem))}[/]", soft_wrap=True)
+def _print_list(problems: Sequence[Problem], omitted: int) -> None:
+    """At most MAX_PROBLEMS problems (the callers cut the list), then how many were left out."""
+    for problem in problems:
+        colour = "red" if problem.is_error else "yellow"
+        err.print(f"[{colour}]{escape(str(problem))}[/]", soft_wrap=True)
+    if omitted:
+        err.print(f"[yellow]{not_listed(omitted)}[/]")
 
 
 if __name__ == "__main__":

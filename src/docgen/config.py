@@ -12,10 +12,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from . import located, source
+from . import artwork, located, source, stock
 from .certconfig import WORDING_FIELDS, CertificateDefaults
 from .errors import DocgenError, Location, Problem
 from .model import Edition, Organiser, Strict, Text
+from .source import FieldPath, field_name
 
 ROOT = Path(os.environ.get("DOCGEN_HOME") or Path(__file__).resolve().parents[2])
 """The docgen checkout: templates/, fonts/ and config/ are the office's to edit, so docgen runs
@@ -66,35 +67,39 @@ class Settings:
     issuer: str
     issue_date: date
     serial_pattern: str
-    seal: Path | None
     certificate: CertificateDefaults
     """config/certificate.yaml: paper, layout, wording, QR code."""
-
-    @property
-    def logo(self) -> Path | None:
-        return self.root / "config" / self.branding.logo if self.branding.logo else None
+    logo: artwork.Artwork | None = None
+    seal: artwork.Artwork | None = None
+    scan: artwork.Artwork | None = None
+    """The scan of blank stock (stock.scan), for proofs on preprinted stock."""
 
 
 def load_branding(root: Path = ROOT) -> Branding:
-    return located.validate(Branding, source.read_strict(root / "config" / "branding.yaml"))
+    return located.validate(Branding, _config_doc(root, "branding.yaml"))
 
 
 def load_certificate_defaults(root: Path = ROOT) -> CertificateDefaults:
-    return located.validate(
-        CertificateDefaults, source.read_strict(root / "config" / "certificate.yaml")
-    )
+    return located.validate(CertificateDefaults, _config_doc(root, "certificate.yaml"))
+
+
+def _config_doc(root: Path, name: str) -> source.Document:
+    return source.read_strict(root / "config" / name)
 
 
 def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settings:
     """Merge config/ defaults with the edition's overrides; located errors for bad values."""
-    branding, defaults = load_branding(root), load_certificate_defaults(root)
+    docs = {name: _config_doc(root, f"{name}.yaml") for name in ("branding", "certificate")}
+    branding = located.validate(Branding, docs["branding"])
+    defaults = located.validate(CertificateDefaults, docs["certificate"])
+    docs["edition"] = doc
     own = edition.certificates
     organiser = edition.organiser or branding.organiser
     pattern = own.serial_pattern or defaults.serial_pattern
-    seal_choice = own.seal or defaults.seal
+    images, image_problems = artwork.load_all(root, _images(branding, defaults, own.seal, docs))
     problems = [
-        *_pattern_problems(pattern, doc),
-        *_seal_problems(seal_choice, branding, root, doc),
+        *image_problems,
+        *_printer_problems(defaults.stock.printer, root, docs["certificate"]),
         *_wording_problems(defaults, root),
     ]
     if problems:
@@ -106,23 +111,14 @@ def resolve(edition: Edition, doc: source.Document, root: Path = ROOT) -> Settin
         issuer=own.issuer or defaults.issuer or organiser.name,
         issue_date=own.issue_date or edition.meeting.date,
         serial_pattern=pattern,
-        seal=_seal_path(seal_choice, branding, root),
         certificate=defaults,
+        logo=images.get("logo"),
+        seal=images.get("seal"),
+        scan=images.get("scan"),
     )
 
 
-SERIAL_FIELDS = ("year", "number", "award", "rank")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def _pattern_problems(pattern: str, doc: source.Document) -> list[Problem]:
-    where = doc.locate(("certificates", "serial_pattern"))
-    for body in _PLACEHOLDER.findall(pattern):
-        name, _, spec = body.partition(":")
-        if name not in SERIAL_FIELDS or not re.fullmatch(r"0?\d*d?", spec):
-            msg = f"编号格式中的 {{{body}}} 无法识别；可用 {{year}} {{number}} {{award}} {{rank}}，如 {{rank:02d}}"
-            return [Problem(where, "certificates.serial_pattern", msg)]
-    return []
 
 
 def _wording_problems(defaults: CertificateDefaults, root: Path) -> list[Problem]:
@@ -153,33 +149,45 @@ def fill_wording(pattern: str, **values: str) -> str:
     return _PLACEHOLDER.sub(fill, pattern)
 
 
-def format_serial(pattern: str, **values: int | str) -> str:
-    """Fill a serial pattern; only the four known names and an optional width like ``:02d``."""
-
-    def fill(match: re.Match[str]) -> str:
-        name, _, spec = match[1].partition(":")
-        return format(values[name], spec) if spec else str(values[name])
-
-    return _PLACEHOLDER.sub(fill, pattern)
+# --- images and printers named in the settings: confined to config/, loaded here, once ---------
 
 
-def _seal_path(choice: str, branding: Branding, root: Path) -> Path | None:
-    if choice == "none":
-        return None
+def _images(
+    branding: Branding,
+    defaults: CertificateDefaults,
+    own_seal: str | None,
+    docs: dict[str, source.Document],
+) -> dict[str, artwork.Wanted | None]:
+    """Which images the settings name, and the line of the file that names each."""
+
+    def wanted(rel: str | None, doc: str, field: FieldPath, what: str) -> artwork.Wanted | None:
+        where = docs[doc].locate(field)
+        return artwork.Wanted(rel, where, field_name(field), what) if rel else None
+
+    choice = own_seal or defaults.seal
     if choice == "sample":
-        return root / "config" / branding.seal if branding.seal else None
-    return root / "config" / choice
+        seal = wanted(branding.seal, "branding", ("seal",), "印章图片")
+    elif choice != "none":
+        seal_field = ("certificates", "seal") if own_seal else ("seal",)
+        seal = wanted(choice, "edition" if own_seal else "certificate", seal_field, "印章图片")
+    else:
+        seal = None
+    return {
+        "logo": wanted(branding.logo, "branding", ("logo",), "标志图片"),
+        "seal": seal,
+        "scan": wanted(defaults.stock.scan, "certificate", ("stock", "scan"), "证书纸扫描图"),
+    }
 
 
-def _seal_problems(
-    choice: str, branding: Branding, root: Path, doc: source.Document
-) -> list[Problem]:
-    path = _seal_path(choice, branding, root)
-    if path is None or path.is_file():
+def _printer_problems(name: str | None, root: Path, doc: source.Document) -> list[Problem]:
+    """stock.printer names a profile in config/printers/: checked and read now, not mid-run."""
+    if name is None:
         return []
-    where = (
-        doc.locate(("certificates", "seal"))
-        if ("certificates", "seal") in doc.values
-        else Location(root / "config" / "certificate.yaml")
-    )
-    return [Problem(where, "certificates.seal", f"找不到印章图片 {path}")]
+    where = doc.locate(("stock", "printer"))
+    if why := stock.printer_problem(root, name):
+        return [Problem(where, "stock.printer", why)]
+    try:
+        stock.load_profile(root, name)
+    except DocgenError as exc:
+        return list(exc.problems) or [Problem(where, "stock.printer", exc.text)]
+    return []

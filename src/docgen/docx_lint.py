@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from . import templating
 from .docx_template import Source, Template, preflight, read
 from .edition import Loaded
-from .errors import DocgenError, Location, Problem, Severity
+from .errors import DocgenError, Location, Problem, Severity, quote
 from .model import STORY_PARTS, Edition
 
 __all__ = ["filled", "filled_edition", "lint", "preflight"]
@@ -38,6 +38,10 @@ FULL_WIDTH = re.compile(r"[{｛][{｛%％]|[}｝%％][}｝]")
 PAIRS = {"{{": "}}", "{%": "%}", "{#": "#}", "}}": "{{", "%}": "{%", "#}": "{#"}
 KEEPS_ITEMS = {"sort", "reverse", "list", "unique", "selectattr", "rejectattr"}
 """Filters whose result holds the items of the list filtered, so a loop over it is still followed."""
+TOO_DEEP = (
+    "模板语法错误：标签一层套一层太深（{% if %}、{% for %} 或括号嵌套了几百层）："
+    "请检查是否漏写了 {% endif %} 或 {% endfor %}"
+)
 SAMPLES: dict[Any, Any] = {str: "示例文字", int: 1, bool: True, date: date(2025, 12, 10)}
 
 # What the meeting report is for: if the office deletes one of these from the Word template, that
@@ -100,7 +104,7 @@ def slips(joined: str, raw: str) -> Iterator[str]:
     """Tags in one paragraph docxtpl cannot read as meant (``joined``: after its own run-joining)."""
     for found in FULL_WIDTH.finditer(joined):
         if set(found[0]) & set("｛｝％"):
-            yield f"“{found[0]}”是全角字符：标签的括号和 % 必须是半角（英文）字符，请切换到英文输入法重新输入"
+            yield f"“{quote(found[0])}”是全角字符：标签的括号和 % 必须是半角（英文）字符，请切换到英文输入法重新输入"
     rest = TAG.sub("", joined)
     if stray := STRAY.search(rest):
         if stray[0].startswith("{"):
@@ -110,18 +114,19 @@ def slips(joined: str, raw: str) -> Iterator[str]:
         yield f"“{shown}”中的 {stray[0]} 没有对应的 {PAIRS[stray[0]]}：{rule}"
     for tag in TAG.findall(raw):
         if not tag.startswith("{#") and (quotes := "".join(sorted(set(tag) & set("“”‘’")))):
-            yield f"标签 {tag} 里有中文引号 {quotes}（Word 自动更正造成的）：标签里请用英文引号 \" 或 '，要印出的中文引号请写在标签外面"
+            yield f"标签 {quote(tag, 60)} 里有中文引号 {quotes}（Word 自动更正造成的）：标签里请用英文引号 \" 或 '，要印出的中文引号请写在标签外面"
 
 
 def _check(source: Source, fields: Fields, found: list[tuple[str, str]]) -> None:
     """Syntax, then fields, of one source; a syntax error where a slip was found is the same slip."""
     try:
         tree = templating.environment().parse(source.text)
+        found += [(source.place(line), message) for line, message in fields.check(tree, source)]
     except jinja2.TemplateSyntaxError as exc:
         if not any(where.startswith(source.label) for where, _ in found):
             found.append(syntax_problem(exc, source))
-        return
-    found += [(source.place(line), message) for line, message in fields.check(tree, source)]
+    except RecursionError:  # Jinja's parser, and Fields, recurse once per level of nesting
+        found.append((source.label, TOO_DEEP))
 
 
 def syntax_problem(exc: jinja2.TemplateSyntaxError, source: Source) -> tuple[str, str]:

@@ -3,15 +3,15 @@ and cross-check what a schema cannot (duplicate winners, files that must exist, 
 
 from __future__ import annotations
 
-import re
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
-from . import config, located, source
+from . import config, located, paths, photos, serials, source, userfiles
 from .config import Settings
-from .errors import DocgenError, Problem, raise_if_errors
+from .errors import DocgenError, Problem, quote, raise_if_errors
 from .model import Edition
 from .source import Document, FieldPath, field_name
 
@@ -52,7 +52,7 @@ class Loaded:
 
     def _serial(self, code: str, rank: int) -> str:
         e = self.edition
-        return config.format_serial(
+        return serials.fill(
             self.settings.serial_pattern, year=e.year, number=e.number, award=code, rank=rank
         )
 
@@ -63,18 +63,31 @@ def load(path: Path) -> Loaded:
     Schema errors and the cross-checks (which read the raw data, so they run even when the schema
     fails elsewhere) are reported together, so one run shows the user everything to fix.
     """
-    path = path.resolve() if path.exists() else path
+    path = _edition_file(path)
     doc = source.read(path)
     problems = [*doc.problems, *raw_checks(doc, path.parent)]
     try:
         edition = located.validate(Edition, doc)
     except DocgenError as exc:
-        raise DocgenError(_ordered([*problems, *exc.problems])) from None
+        both = _ordered([*problems, *exc.problems])
+        raise DocgenError(both, doc.omitted + exc.omitted) from None
     if problems:
-        raise DocgenError(_ordered(problems))
+        raise DocgenError(_ordered(problems), doc.omitted)
     loaded = Loaded(edition, doc, path.parent, config.resolve(edition, doc))
     raise_if_errors(_duplicate_serials(loaded))
     return loaded
+
+
+def _edition_file(path: Path) -> Path:
+    """The edition.yaml named, made absolute when it exists; a folder without one is refused."""
+    if why := userfiles.name_problem(path):
+        raise userfiles.refuse(path, why)
+    try:
+        if path.is_dir():
+            raise userfiles.refuse(path, "这是一个文件夹，里面没有 edition.yaml")
+        return path.resolve() if path.exists() else path
+    except OSError:
+        return path  # source.read names the reason
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
@@ -99,24 +112,19 @@ def _problem(doc: Document, path: FieldPath, message: str) -> Problem:
     return Problem(doc.locate(path), field_name(path), message)
 
 
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+:")
-# Windows opens these as devices, in any folder and with any extension (CON.jpg is the console).
-_DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.[^.]*)?$", re.IGNORECASE)
-PHOTO_PATH = {
-    "url": "照片只能是本届文件夹中的文件，不能是网址",
-    "absolute": "请写相对于本届文件夹的路径（如 photos/01.jpg），不能写绝对路径",
-    "dotdot": "路径不能包含“..”：照片必须放在本届文件夹之内",
-    "outside": "这个文件（或它的链接目标）在本届文件夹之外，不能使用",
-}
-SEAL_PATH = {
-    "url": "印章图片只能是 config 文件夹中的文件，不能是网址",
-    "absolute": "请写相对于 config 文件夹的路径（如 seal.png），不能写绝对路径",
-    "dotdot": "路径不能包含“..”：印章图片必须放在 config 文件夹之内",
-    "outside": "这个文件（或它的链接目标）在 config 文件夹之外，不能使用",
-}
+SEAL_PATH = paths.in_config("印章图片", "seal.png")
+
+
+MAX_PHOTOS = 1000
+"""Photos one edition may name: each is looked up on disk here (~30 µs) and decoded later."""
 
 
 def _photo_problems(doc: Document, folder: Path) -> Iterator[Problem]:
+    count = sum(len(_items(group, "files")) for group in _items(doc.data, "photos"))
+    if count > MAX_PHOTOS:
+        why = f"照片太多：共 {count} 张，上限 {MAX_PHOTOS} 张；请只列出报告和新闻稿要用的照片"
+        yield _problem(doc, ("photos",), why)
+        return
     seen: dict[Path, FieldPath] = {}
     for g, group in enumerate(_items(doc.data, "photos")):
         for i, rel in enumerate(_items(group, "files")):
@@ -134,16 +142,26 @@ def _photo_problems(doc: Document, folder: Path) -> Iterator[Problem]:
 
 
 def _photo_path_problem(folder: Path, rel: str) -> str | None:
-    """Why a photo path is unusable, or None. Paths must stay inside the edition folder."""
-    message = _path_problem(folder, rel, PHOTO_PATH)
+    """Why a photo is unusable, or None: its path must stay inside the edition folder, and the
+    file must be a photo that can be decoded within the memory bound (judged from its header
+    here, so a decompression bomb stops the run before anything expensive starts)."""
+    message = paths.problem(folder, rel, paths.PHOTO)
     if message:
         return message
     target = folder / rel
-    if not target.exists():
-        return f"找不到照片文件 {rel}（应在 {folder} 中）"
-    if not target.is_file():
-        return f"{rel} 不是文件"
+    try:
+        photos.size(target)
+    except photos.PhotoError as exc:
+        return _unusable(folder, rel, exc)
     return None
+
+
+def _unusable(folder: Path, rel: str, exc: photos.PhotoError) -> str:
+    if why := paths.unreachable(folder, rel):
+        return why
+    if not os.path.lexists(folder / rel):
+        return f"找不到照片文件 {quote(rel)}（应在 {folder} 中）"
+    return f"{quote(Path(rel).name)}：{exc}"
 
 
 def _seal_problems(doc: Document) -> Iterator[Problem]:
@@ -152,32 +170,9 @@ def _seal_problems(doc: Document) -> Iterator[Problem]:
     options = doc.data.get("certificates") if isinstance(doc.data, dict) else None
     seal = options.get("seal") if isinstance(options, dict) else None
     if isinstance(seal, str) and seal and seal not in ("sample", "none"):
-        message = _path_problem(config.ROOT / "config", seal, SEAL_PATH)
+        message = paths.problem(config.ROOT / "config", seal, SEAL_PATH)
         if message:
             yield _problem(doc, ("certificates", "seal"), message)
-
-
-def _path_problem(folder: Path, rel: str, messages: dict[str, str]) -> str | None:
-    """Why ``rel`` may lead outside ``folder`` (judged on the text first: nothing is opened)."""
-    if _URL.match(rel) and not PureWindowsPath(rel).drive:
-        return messages["url"]
-    if (
-        PureWindowsPath(rel).is_absolute()
-        or PurePosixPath(rel).is_absolute()
-        or PureWindowsPath(rel).drive
-    ):
-        return messages["absolute"]
-    parts = re.split(r"[\\/]", rel)
-    if ".." in parts:
-        return messages["dotdot"]
-    if ":" in rel:
-        return "文件名中不能有冒号“:”"
-    if device := next((part for part in parts if _DEVICE.match(part.rstrip(" ."))), None):
-        return f"“{device}”是 Windows 保留的设备名，不能用作文件名，请改名"
-    target = folder / rel
-    if target.exists() and not target.resolve().is_relative_to(folder.resolve()):
-        return messages["outside"]
-    return None
 
 
 def _duplicate_winners(doc: Document) -> Iterator[Problem]:
@@ -211,6 +206,8 @@ def _duplicate_serials(loaded: Loaded) -> Iterator[Problem]:
         if serial in seen:
             field = (*here, "serial") if pinned else here
             yield _problem(
-                loaded.doc, field, f"证书编号 {serial} 重复；请在 serial 中为其中一个指定不同的编号"
+                loaded.doc,
+                field,
+                f"证书编号 {quote(serial)} 重复；请在 serial 中为其中一个指定不同的编号",
             )
         seen.setdefault(serial, 0)

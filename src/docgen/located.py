@@ -11,7 +11,7 @@ from typing import Any, TypeVar, Union
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from .errors import DocgenError, Problem
+from .errors import MAX_PROBLEMS, DocgenError, Location, Problem, quote
 from .source import Document, FieldPath, field_name
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,6 +33,10 @@ _SIMPLE = {
     "int_parsing": "应为整数",
     "int_type": "应为整数",
     "int_from_float": "应为整数",
+    "int_parsing_size": "数字位数太多",
+    "finite_number": "应为一个数（不能是 inf 或 nan）",
+    "float_parsing": "应为一个数，如 12.5",
+    "float_type": "应为一个数，如 12.5",
     "bool_parsing": "应为 true 或 false",
     "bool_type": "应为 true 或 false",
     "date_parsing": "日期应写作 YYYY-MM-DD，如 2025-12-10",
@@ -47,17 +51,40 @@ def validate(model: type[M], doc: Document) -> M:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        raise DocgenError(problems(model, doc, exc)) from None
+        raise DocgenError(*problems(model, doc, exc)) from None
 
 
-def problems(model: type[BaseModel], doc: Document, exc: ValidationError) -> list[Problem]:
+LOCATED = 10 * MAX_PROBLEMS
+"""pydantic errors located and sorted; past these, each further error is only counted."""
+
+
+def problems(
+    model: type[BaseModel], doc: Document, exc: ValidationError
+) -> tuple[list[Problem], int]:
+    """The first MAX_PROBLEMS distinct problems in file order, and how many more there were.
+
+    pydantic reports in model and data order, which is nearly file order; only its first LOCATED
+    errors are located and sorted, and messages are made only for those listed. A message may
+    cost a difflib search (an unknown key): 100,000 unknown keys must not cost 100,000 searches.
+    """
+    errors = exc.errors(include_url=False)
+    placed = sorted((_place(doc, err) for err in errors[:LOCATED]), key=lambda item: item[:2])
     found: dict[tuple[FieldPath, str], Problem] = {}
-    for err in exc.errors(include_url=False):
-        path = _clean_loc(err["loc"], doc.data)
-        message = _message(model, path, err)
-        location = doc.locate_key(path) if err["type"] == "extra_forbidden" else doc.locate(path)
-        found.setdefault((path, message), Problem(location, field_name(path), message))
-    return sorted(found.values(), key=lambda p: (p.location.line or 0, p.location.column or 0))
+    left: set[FieldPath] = set()
+    for _, _, path, location, err in placed:
+        if len(found) < MAX_PROBLEMS:
+            message = _message(model, path, err)
+            found.setdefault((path, message), Problem(location, field_name(path), message))
+        else:
+            left.add(path)
+    left -= {path for path, _ in found}
+    return list(found.values()), len(left) + len(errors[LOCATED:])
+
+
+def _place(doc: Document, err: ErrorDetails) -> tuple[int, int, FieldPath, Location, ErrorDetails]:
+    path = _clean_loc(err["loc"], doc.data)
+    location = doc.locate_key(path) if err["type"] == "extra_forbidden" else doc.locate(path)
+    return location.line or 0, location.column or 0, path, location, err
 
 
 def _clean_loc(loc: tuple[int | str, ...], data: Any) -> FieldPath:
@@ -106,14 +133,13 @@ def _message(model: type[BaseModel], path: FieldPath, err: ErrorDetails) -> str:
 def _with_input(message: str, err: ErrorDetails) -> str:
     value = err.get("input")
     if isinstance(value, str) and err["type"] not in ("string_too_short", "missing"):
-        shown = value if len(value) <= 30 else value[:30] + "…"
-        return f"{message}，这里写的是“{shown}”"
+        return f"{message}，这里写的是“{quote(value)}”"
     return message
 
 
 def _unknown_key(model: type[BaseModel], path: FieldPath) -> str:
     owner = model_at(model, path[:-1])
-    key = str(path[-1])
+    key = quote(str(path[-1]))
     if owner is None:
         return f"没有“{key}”这一项"
     allowed = list(owner.model_fields)

@@ -18,16 +18,28 @@ from pydantic import (
 )
 
 from . import zh
+from .serials import SerialPattern
 
 SCHEMA_VERSION = 1
 
 
 class Strict(BaseModel):
-    """Base of every model: unknown keys are errors, values never change after loading."""
+    """Base of every model: unknown keys are errors, values never change after loading, and a
+    number is finite (YAML's ``.inf`` and ``nan`` would otherwise pass every bound)."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, str_strip_whitespace=False
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        str_strip_whitespace=False,
+        allow_inf_nan=False,
     )
+
+
+MAX_MM = 1200
+"""Largest length docgen accepts on paper, in mm: a poster side, far above any certificate."""
+MAX_PEOPLE = 100_000
+"""Largest count of people or units: far above any meeting, far below a typing slip of digits."""
 
 
 Text = Annotated[str, StringConstraints(min_length=1)]
@@ -57,7 +69,7 @@ STORY_PARTS: tuple[str, ...] = ("intro", "features", "comments", "results", "clo
 class Headcount(Strict):
     """A number of people that may be approximate: written `70余人`, `70人` or `70`."""
 
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=MAX_PEOPLE)
     """人数。"""
     approximate: bool = False
     """是否为约数（印作“70余人”）。"""
@@ -126,13 +138,13 @@ class Meeting(Strict):
     """会议地点（可不写）。"""
     host: Person
     """主持人。"""
-    participating_units: int = Field(ge=1)
+    participating_units: int = Field(ge=1, le=MAX_PEOPLE)
     """参评单位数，如 14（“14家单位”）。"""
     attendee_roles: list[Text] = []
     """参会人员的身份，如：工会主席、常务副主席、副主席、教职工代表。"""
     attendance: HeadcountText
     """参会人数，可写约数：70余人。"""
-    presenters: int | None = Field(default=None, ge=1)
+    presenters: int | None = Field(default=None, ge=1, le=MAX_PEOPLE)
     """汇报人数，如 23。"""
     judges: Judges
     """评委。"""
@@ -204,7 +216,7 @@ class CertificateOptions(Strict):
     """落款单位；不写则用主办单位全称。"""
     issue_date: IsoDate | None = None
     """颁发日期；不写则用评选会日期。"""
-    serial_pattern: Text | None = None
+    serial_pattern: SerialPattern | None = None
     """证书编号格式，可用 {year} {number} {award} {rank}，如 QYB-{year}-{number}-{award}{rank:02d}。"""
     seal: Text | None = None
     """印章：sample（示例印章）、none（不印，留待手工盖章）或图片路径。"""

@@ -19,6 +19,8 @@ from .errors import DocgenError, Location, Problem
 MB = 1024 * 1024
 NAME_MAX = 255
 """Longest file or folder name in bytes (ext4, NTFS in UTF-16 units, most others)."""
+PATH_MAX = 4096
+"""Longest whole path in bytes that Linux accepts (Windows' long-path limit is higher)."""
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _WHY = {
@@ -42,11 +44,16 @@ def refuse(path: Path, message: str, where: Location | None = None) -> DocgenErr
 
 
 def name_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be a file name on disk, judged on its text alone (or None)."""
+    """Why ``path`` cannot be a file name on disk, judged on its text alone (or None).
+
+    Asking the system about such a path (``exists``, ``is_file``, ``resolve``) raises
+    ENAMETOOLONG instead of answering, so callers ask this first."""
     for part in path.parts:
         size = len(os.fsencode(part))
         if size > NAME_MAX:
             return f"文件名或文件夹名“{_cut(part)}”有 {size} 字节，超过上限 {NAME_MAX} 字节，请改短"
+    if (size := len(os.fsencode(path))) >= PATH_MAX:
+        return f"路径有 {size} 字节，超过上限 {PATH_MAX - 1} 字节，请把文件放到层级较浅的文件夹中"
     return None
 
 

@@ -175,6 +175,8 @@ def check_writable(out: Path) -> None:
     probe = parent
     while not probe.exists():
         probe = probe.parent
+    if not probe.is_dir():  # -o under a file: mkdir would fail with a traceback
+        raise DocgenError(f"无法写入输出文件夹 {parent}：{probe} 是文件，不是文件夹")
     if not os.access(probe, os.W_OK):
         raise DocgenError(f"无法写入输出文件夹 {parent}：没有写权限")
 

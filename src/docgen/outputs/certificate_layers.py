@@ -4,9 +4,9 @@ print sheet with bleed and crop marks and cut to trim size, the seal, and a scan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import certificate, pdf, stamp, stock, templating
+from ..artwork import Artwork
 from ..certconfig import ImageFrame
 from ..edition import Loaded
 from . import certificate_page as page
@@ -32,7 +32,7 @@ def _design_html(
     logo = s.logo if not plan.preprinted else None
     context["logo"] = (
         {
-            "src": assets.add(f"logo{logo.suffix}", logo.read_bytes()),
+            "src": assets.add(f"logo{logo.suffix}", logo.data),
             "style": page.image_style(s.certificate.layout.logo, s.certificate.page),
         }
         if logo
@@ -45,7 +45,7 @@ def _seal_html(loaded: Loaded, env: templating.Environment, assets: pdf.Assets) 
     s = loaded.settings
     assert s.seal is not None  # noqa: S101 - only called when there is a seal
     seal = {
-        "src": assets.add(f"seal{s.seal.suffix}", s.seal.read_bytes()),
+        "src": assets.add(f"seal{s.seal.suffix}", s.seal.data),
         "style": page.image_style(s.certificate.layout.seal, s.certificate.page),
     }
     return templating.render(
@@ -92,11 +92,13 @@ class Layers:
         self.close()
 
 
-def _scan_html(loaded: Loaded, env: templating.Environment, assets: pdf.Assets, scan: Path) -> str:
+def _scan_html(
+    loaded: Loaded, env: templating.Environment, assets: pdf.Assets, scan: Artwork
+) -> str:
     paper = loaded.settings.certificate.page
     frame = ImageFrame(left=0, top=0, width=paper.width_mm, height=paper.height_mm)
     picture = {
-        "src": assets.add(f"scan{scan.suffix}", scan.read_bytes()),
+        "src": assets.add(f"scan{scan.suffix}", scan.data),
         "style": page.image_style(frame, paper),
     }
     return templating.render(

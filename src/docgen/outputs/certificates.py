@@ -33,7 +33,8 @@ from .certificate_batch import Batch, chunks, winner_path
 def render(run: Run) -> Iterator[Artifact]:
     loaded = run.loaded
     cfg = loaded.settings
-    plan = stock.plan(cfg.root, cfg.certificate.stock, run.options.stock, run.options.printer)
+    options = run.options
+    plan = stock.plan(cfg.root, cfg.certificate.stock, options.stock, options.printer, cfg.scan)
     batch = Batch(loaded, certificate.build(loaded), run.scratch, plan)
     if run.options.winner is not None:
         yield from _reissue(batch, run.options.winner)

@@ -48,7 +48,7 @@ def print_html(loaded: Loaded) -> tuple[str, pdf.Assets]:
     )
     logo = loaded.settings.logo
     # In memory, not a file:// path: the HTML (and its snapshot) must not depend on the checkout.
-    ctx["logo"] = assets.add(f"logo{logo.suffix}", logo.read_bytes()) if logo else None
+    ctx["logo"] = assets.add(f"logo{logo.suffix}", logo.data) if logo else None
     return templating.render(templating.environment(TEMPLATES), TEMPLATE, ctx), assets
 
 
@@ -66,7 +66,7 @@ def render_web(loaded: Loaded) -> Iterator[Artifact]:
     html = templating.render(templating.environment(TEMPLATES), TEMPLATE, ctx)
     yield Artifact(f"{WEB_DIR}/index.html", html.encode("utf-8"))
     if logo:
-        yield Artifact(f"{WEB_DIR}/logo{logo.suffix}", logo.read_bytes())
+        yield Artifact(f"{WEB_DIR}/logo{logo.suffix}", logo.data)
     yield Artifact(f"{WEB_DIR}/style.css", (TEMPLATES / WEB_CSS).read_bytes())
     yield from images
 
