@@ -245,8 +245,7 @@ def _generate(args: argparse.Namespace) -> int:
         )
         written, warnings = generate.generate(args.edition, args.out, args.only, progress, options)
     _summary(written)
-    for kept in written.kept:
-        _print_problem(kept)
+    _print_list(written.kept, 0)
     if warnings:
         err.print(
             f"[yellow]另有 {len(warnings)} 条排版提示（不影响生成），"
