@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import guard, manifest
 from .carry import Identity, Rel, folder, identity, seal
-from .disk import open_folders, walk
+from .disk import lstat_or_none, open_folders, walk
 from .errors import Location, Problem, Severity
 
 RESCUED = (
@@ -37,6 +37,7 @@ def remove(old: Path, out: Path, seen: Mapping[Rel, Identity | None]) -> list[Pr
             judge.settle(rel, info)
     with contextlib.suppress(OSError):
         old.rmdir()
+    with contextlib.suppress(OSError):
         seal(out, judge.made)
     return judge.warnings
 
@@ -56,7 +57,7 @@ class _Judge:
         path = self.old.joinpath(*rel)
         if stat.S_ISDIR(info.st_mode):
             if not self._folder_accounted(rel):
-                folder(self.infos, self.out, rel, self.made)  # an empty folder made at the swap
+                folder(self.infos, self.out, rel, self.made, adopt=False)  # made at the swap
             with contextlib.suppress(OSError):  # not empty: something in it could not move
                 path.rmdir()
         elif self._accounted(rel, path, info):
@@ -71,7 +72,7 @@ class _Judge:
     def _accounted(self, rel: Rel, path: Path, info: os.stat_result) -> bool:
         if self.seen.get(rel) == identity(info):
             return True
-        there = _lstat(self.out.joinpath(*rel))
+        there = lstat_or_none(self.out.joinpath(*rel))
         if there is not None and os.path.samestat(info, there):
             return True
         return self._docgens(rel, path, info) or _same_content(path, info, self.out.joinpath(*rel))
@@ -84,8 +85,8 @@ class _Judge:
 
     def _keep(self, rel: Rel, path: Path, info: os.stat_result) -> None:
         target = self.out.joinpath(*rel)
-        folder(self.infos, self.out, rel[:-1], self.made)
-        there = _lstat(target)
+        folder(self.infos, self.out, rel[:-1], self.made, adopt=False)
+        there = lstat_or_none(target)
         if there is None or (rel not in self.current and _newer(info, there)):
             path.replace(target)  # the office's newer save of a file of theirs
             return
@@ -101,7 +102,7 @@ def _newer(info: os.stat_result, there: os.stat_result) -> bool:
 
 
 def _same_content(path: Path, info: os.stat_result, other: Path) -> bool:
-    there = _lstat(other)
+    there = lstat_or_none(other)
     if there is None or stat.S_IFMT(there.st_mode) != stat.S_IFMT(info.st_mode):
         return False
     if stat.S_ISLNK(info.st_mode):
@@ -117,13 +118,6 @@ def _free_name(path: Path) -> Path:
         if not os.path.lexists(candidate):
             return candidate
     raise AssertionError("unreachable")
-
-
-def _lstat(path: Path) -> os.stat_result | None:
-    try:
-        return os.lstat(path)
-    except OSError:
-        return None
 
 
 def _rel(name: str) -> Rel:

@@ -108,18 +108,24 @@ def _empty(folder: Path) -> bool:
 
 
 def folder(
-    infos: Mapping[Rel, os.stat_result], target: Path, rel: Rel, made: dict[Rel, os.stat_result]
+    infos: Mapping[Rel, os.stat_result],
+    target: Path,
+    rel: Rel,
+    made: dict[Rel, os.stat_result],
+    adopt: bool = True,
 ) -> None:
     """The folder ``rel`` under ``target`` and its parents, each with the group of its counterpart
-    (``infos``) and, for ``seal`` to set last, its mode: a private group folder stays private."""
+    (``infos``) and, for ``seal`` to set last, its mode: a private group folder stays private. A
+    folder already there takes them too if ``adopt`` (the new set's own, made by its files)."""
     for depth in range(1, len(rel) + 1):
         part = rel[:depth]
-        folder = target.joinpath(*part)
-        if part not in made:
-            if not folder.is_dir():
-                folder.mkdir()
-            outdir.copy_attributes(infos[part], folder, writable=True)
-            made[part] = infos[part]
+        path = target.joinpath(*part)
+        if part in made or (path.is_dir() and not adopt):
+            continue
+        if not path.is_dir():
+            path.mkdir()
+        outdir.copy_attributes(infos[part], path, writable=True)
+        made[part] = infos[part]
 
 
 def seal(target: Path, folders: Mapping[Rel, os.stat_result]) -> None:

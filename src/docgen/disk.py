@@ -185,7 +185,7 @@ def walk(folder: Path) -> Iterator[tuple[tuple[str, ...], os.stat_result]]:
         rel = pending.pop()
         below = []
         for name in _names(folder.joinpath(*rel)):
-            info = _lstat(folder.joinpath(*rel, name))
+            info = lstat_or_none(folder.joinpath(*rel, name))
             if info is None:
                 continue  # removed by the office while we looked
             yield (*rel, name), info
@@ -202,10 +202,10 @@ def _names(folder: Path) -> list[str]:
         return []
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def lstat_or_none(path: Path) -> os.stat_result | None:
     try:
         return os.lstat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
 
 
