@@ -202,6 +202,13 @@ def test_an_output_folder_that_is_a_link_is_written_through(
     assert sorted(p.name for p in tmp_path.rglob("*") if p.name.startswith(".")) == []
 
 
+@pytest.mark.usefixtures("no_render")
+def test_an_output_folder_that_is_a_link_to_nowhere_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "share" / "gone")
+    assert refusal(link) == [f"{display_path(link)}: {outdir.BROKEN_LINK}"]
+
+
 def test_mode_group_and_empty_folders_are_kept(first: Path, tmp_path: Path) -> None:
     """A private 2770 group folder became world-readable 755 and root's; empty folders vanished."""
     out = tmp_path / "out"
