@@ -63,16 +63,20 @@ wheel: $(VENV)/.installed
 	$(PIP) wheel --no-deps -w dist .
 
 ## fuzz: run the atheris fuzzers (fuzz/) for FUZZ_SECONDS each; crash inputs land in out/fuzz/
+# render.py's inputs are linted and rendered, each in the render worker (up to 5 s of CPU): its
+# -timeout leaves room for both, so a template the worker stops is a message, not a hang.
 # atheris is installed here, not in the dev extra: PyPI has wheels for Linux x86_64 only, and
 # elsewhere pip would have to build it with clang and libFuzzer. Pinned in constraints.txt.
 FUZZ_SECONDS ?= 60
 fuzz: dev
 	$(PIP) install -c constraints.txt atheris
-	@mkdir -p out/fuzz/edition out/fuzz/template
+	@mkdir -p out/fuzz/edition out/fuzz/template out/fuzz/render
 	$(BIN)/python fuzz/edition.py out/fuzz/edition fuzz/corpus/edition \
 		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -artifact_prefix=out/fuzz/
 	$(BIN)/python fuzz/template.py out/fuzz/template fuzz/corpus/template -max_len=300000 \
 		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -artifact_prefix=out/fuzz/
+	$(BIN)/python fuzz/render.py out/fuzz/render fuzz/corpus/render -max_len=4000 \
+		-max_total_time=$(FUZZ_SECONDS) -timeout=60 -rss_limit_mb=1024 -artifact_prefix=out/fuzz/
 
 clean:
 	rm -rf out dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import atexit
 import shutil
-import sys
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -43,13 +42,7 @@ def one_input(data: bytes) -> None:
         pass
 
 
-def main() -> None:
-    import atheris
-
-    atheris.instrument_all()
-    atheris.Setup(sys.argv, one_input)
-    atheris.Fuzz()
-
-
 if __name__ == "__main__":
-    main()
+    from libfuzzer import fuzz  # fuzz/ is sys.path[0] when a harness runs as a script
+
+    fuzz(one_input)

@@ -2,11 +2,14 @@
 test opens, connects to and spawns, and a loopback listener that counts the connections it gets.
 
 An audit hook cannot be removed, so one Recorder is installed per process (after the imports) and
-records only inside ``recording()``; the rest of the test session it does nothing.
+records only inside ``recording()``; the rest of the test session it does nothing. Forked
+children (docgen's render worker) inherit the hook: what they do is written to a file the
+recording reads back, so template code running there is witnessed too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -23,6 +26,10 @@ PROCESSES = frozenset(
     {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork"}
 )
 RECORDED = NETWORK | PROCESSES | {"open"}
+WORKER = "docgen.render_worker"
+"""The module whose fork is docgen's own render worker, not something a template started."""
+OWN_SIZE = "/proc/self/statm"
+"""The render worker reads its own size there, to set its memory limit above it."""
 Event = tuple[str, tuple[Any, ...]]
 
 
@@ -30,19 +37,44 @@ class Recorder:
     def __init__(self) -> None:
         self.armed = False
         self.events: list[Event] = []
+        self.pid = 0
+        self.children = -1
+        """A file the forked children append their events to (os.write: not itself audited)."""
 
     def __call__(self, event: str, args: tuple[Any, ...]) -> None:
-        if self.armed and event in RECORDED:
+        if not (self.armed and event in RECORDED):
+            return
+        if event == "os.fork":
+            args = tuple(_forking_module())
+        if os.getpid() == self.pid:
             self.events.append((event, args))
+        else:
+            line = [event, [a if isinstance(a, (str, int)) else repr(a) for a in args]]
+            os.write(self.children, (json.dumps(line) + "\n").encode())
 
     @contextmanager
     def recording(self) -> Iterator[list[Event]]:
         self.events = []
-        self.armed = True
-        try:
-            yield self.events
-        finally:
-            self.armed = False
+        with tempfile.TemporaryFile() as children:
+            self.pid, self.children, self.armed = os.getpid(), children.fileno(), True
+            try:
+                yield self.events
+            finally:
+                self.armed = False
+                children.seek(0)
+                for line in children.read().decode().splitlines():
+                    event, args = json.loads(line)
+                    self.events.append((event, tuple(args)))
+
+
+def _forking_module() -> list[str]:
+    """[WORKER] when the fork is docgen's render worker's, else []."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_globals.get("__name__") == WORKER:
+            return [WORKER]
+        frame = frame.f_back  # type: ignore[assignment]
+    return []
 
 
 _installed: list[Recorder] = []
@@ -76,6 +108,8 @@ def opened_outside(events: Iterable[Event], allowed: Iterable[Path]) -> list[str
     for event, args in events:
         if event != "open" or not isinstance(args[0], (str, bytes, os.PathLike)):
             continue  # an already open file descriptor
+        if args[0] == OWN_SIZE:
+            continue
         path = Path(os.fsdecode(args[0])).resolve()
         if any(path.is_relative_to(root) for root in roots):
             continue
@@ -86,7 +120,12 @@ def opened_outside(events: Iterable[Event], allowed: Iterable[Path]) -> list[str
 
 
 def network_or_processes(events: Iterable[Event]) -> list[Event]:
-    return [(event, args) for event, args in events if event in NETWORK | PROCESSES]
+    """Every connection and process, but the render worker docgen forks for each template."""
+    return [
+        (event, args)
+        for event, args in events
+        if event in NETWORK | PROCESSES and (event, args) != ("os.fork", (WORKER,))
+    ]
 
 
 class Listener:

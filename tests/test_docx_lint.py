@@ -7,7 +7,6 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +57,7 @@ def loaded() -> Loaded:
 def lint(path: Path, loaded: Loaded) -> list[str]:
     """Every problem lint reports, as printed, with the template's path cut off."""
     with docx_lint.filled(loaded) as sample:
-        problems = docx_lint.lint(path, partial(report.template_context, sample))
+        problems = docx_lint.lint(path, report.template_context(sample))
     return [str(p).split(".docx: ", 1)[1] for p in problems]
 
 
@@ -83,9 +82,8 @@ def test_places_are_word_s_paragraph_numbers() -> None:
 
 def test_every_reported_field_is_in_the_report_context(loaded: Loaded) -> None:
     """REPORTED names real paths, so a renamed context key cannot silently switch a warning off."""
-    template = docx_template.read(report.TEMPLATE)
     with docx_lint.filled(loaded) as sample:
-        ctx = report.template_context(sample, template.docx)
+        ctx = report.template_context(sample).values
     for paths in docx_lint.REPORTED.values():
         for path in paths:
             value: Any = ctx

@@ -412,7 +412,7 @@ def test_deep_nesting_is_a_located_problem_not_a_traceback(tmp_path: Path) -> No
     """400 {% if %} never closed: Jinja's parser recursed past Python's limit (RecursionError)."""
     path = rewritten(tmp_path / "report.docx", {DOCUMENT: _text(b"{% if 1 %}" * 400)})
     with docx_lint.filled(edition.load(MINIMAL)) as sample:
-        problems = docx_lint.lint(path, lambda docx: report.template_context(sample, docx))
+        problems = docx_lint.lint(path, report.template_context(sample))
     assert [str(p).split(".docx: ", 1)[1] for p in problems] == [f"正文: {docx_lint.TOO_DEEP}"]
 
 

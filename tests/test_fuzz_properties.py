@@ -1,7 +1,8 @@
-"""Fuzzing in the normal suite (hardening item 12): random text and bytes through the edition loader
-and mutated Word templates through the pre-flight and lint, where only DocgenError (or a list of
-problems) may come out; the atheris harnesses' seed corpus and crash inputs replayed; and the
-crashes atheris found, as regression tests. `make fuzz` runs the harnesses themselves."""
+"""Fuzzing in the normal suite (hardening item 12): random text and bytes through the edition loader,
+mutated Word templates through the pre-flight and lint, and random template code through the
+render worker, where only DocgenError (or a list of problems) may come out; the atheris
+harnesses' seed corpus and crash inputs replayed; and the crashes atheris found, as regression
+tests. `make fuzz` runs the harnesses themselves."""
 
 from __future__ import annotations
 
@@ -106,10 +107,23 @@ def test_a_damaged_template_is_refused_with_problems_never_a_traceback(
             only_docgen_errors(lambda: docx_template.read(path))
 
 
+RENDER_HARNESS = harness("render")
+template_code = st.lists(
+    st.one_of(st.sampled_from(RENDER_HARNESS.TOKENS), st.text(max_size=6)), max_size=30
+).map("".join)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(template_code)
+def test_any_word_template_code_renders_or_is_refused_with_located_problems(text: str) -> None:
+    """Through the render worker, as fuzz/render.py does: lint's dry run, then the report."""
+    RENDER_HARNESS.render(text)
+
+
 # --- the harnesses' corpora, replayed: seeds and every crash input saved there ------------------
 
 
-@pytest.mark.parametrize("name", ["edition", "template"])
+@pytest.mark.parametrize("name", ["edition", "template", "render"])
 def test_fuzz_corpus_replays_cleanly(name: str) -> None:
     module = harness(name)
     inputs = sorted((FUZZ / "corpus" / name).iterdir())

@@ -42,7 +42,7 @@ PAYLOADS = {
     ),
     "format-map": (
         "{{ '{a.__class__}'.format_map({'a': 1}) }}",
-        "不允许访问 int 对象的属性 __class__：模板只能读取数据中的字段",
+        "不允许访问 str 对象的属性 format_map：模板只能读取数据中的字段",
     ),
     "repeat-1e9": ("{{ 'x'*10**9 }}", TOO_BIG.format("重复 1000000000 次，超过上限 100000 个字符")),
     "repeat-1e8": ("{{ 'x'*10**8 }}", TOO_BIG.format("重复 100000000 次，超过上限 100000 个字符")),
@@ -101,7 +101,7 @@ def test_word_template_code_is_blocked_in_every_part(
     text, message = PAYLOADS[payload]
     path, place = template_with(tmp_path, part, text)
     with recorder().recording() as events, docx_lint.filled(loaded) as sample:
-        problems = docx_lint.lint(path, lambda tpl: report.template_context(sample, tpl))
+        problems = docx_lint.lint(path, report.template_context(sample))
     assert [str(p).split("report.docx: ", 1)[1] for p in problems] == [
         f"{place}: {BLOCKED}{message}"
     ]
@@ -221,14 +221,22 @@ SANDBOX_OWN = ("OverflowError: Range too big", "UndefinedError: 'lipsum' is unde
 """Jinja's own bound on range(), and lipsum(), which docgen's environment leaves out."""
 
 BOUNDED = """
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
 from docgen import cli, templating
 from docgen.outputs import report
 report.TEMPLATE = Path(sys.argv[1])
 spawned = []
-sys.addaudithook(lambda event, args: spawned.append(event) if event in {
-    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork"} else None)
+def hook(event, args):
+    if event not in {
+            "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork"}:
+        return
+    frame = sys._getframe(1)  # the render worker's own fork is docgen's, not the template's
+    while frame is not None and frame.f_globals.get("__name__") != "docgen.render_worker":
+        frame = frame.f_back
+    if frame is None:
+        spawned.append(event)
+sys.addaudithook(hook)
 result = {"seconds": {}, "errors": {}}
 start = time.monotonic()
 result["check"] = cli.main(["check", sys.argv[2]])
@@ -242,10 +250,12 @@ for source in json.loads(sys.argv[3]):
     except Exception as exc:
         result["errors"][source] = type(exc).__name__ + ": " + str(exc)
     result["seconds"][source] = time.monotonic() - start
-# The peak of this process's own memory. Not getrusage: Linux carries ru_maxrss over from the
-# parent across fork and exec, so under pytest it reports the test runner's size.
+# The peak of this process's own memory, and of its render workers. Not getrusage(RUSAGE_SELF):
+# Linux carries ru_maxrss over from the parent across fork and exec, so under pytest it reports
+# the test runner's size. The workers are forks of this process: their peaks are their own.
 status = Path("/proc/self/status").read_text()
-result["maxrss_mb"] = int(status.split("VmHWM:")[1].split()[0]) // 1024
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+result["maxrss_mb"] = max(int(status.split("VmHWM:")[1].split()[0]) // 1024, workers)
 result["spawned"] = spawned
 print(json.dumps(result, ensure_ascii=False))
 """

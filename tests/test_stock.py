@@ -14,8 +14,9 @@ import pytest
 from PIL import Image
 
 from docgen import calibrate, config, edition, generate, stock
-from docgen.artifacts import Options
+from docgen.artifacts import Options, Run
 from docgen.home import Home, find_home
+from docgen.outputs import certificates
 
 from .conftest import MINIMAL, pdftotext, squash
 from .test_config_paths import docgen_home, name_in
@@ -94,7 +95,9 @@ def test_no_print_shop_file_for_stock(blank_and_stock: tuple[Path, Path]) -> Non
     assert not (on_stock / "print").exists()
 
 
-def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> None:
+def scan_run(tmp_path: Path) -> Run:
+    """A run of the minimal edition's certificates on preprinted stock with a scan of the blank
+    stock (config/stock-scan.jpg in an office folder under ``tmp_path``)."""
     home = docgen_home(tmp_path / "home")
     scan = home / "config" / "stock-scan.jpg"
     Image.new("RGB", (1188, 840), (250, 240, 215)).save(scan, quality=90)
@@ -104,13 +107,16 @@ def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> N
     stock_cfg = s.certificate.stock.model_copy(update={"mode": "preprinted"})
     cert_cfg = s.certificate.model_copy(update={"stock": stock_cfg})
     settings = dataclasses.replace(s, certificate=cert_cfg)
-    plan = stock.plan(s.home, stock_cfg, scan=s.scan)
-    assert plan.scan is not None and plan.scan.data == scan.read_bytes()
-    from docgen.artifacts import Run
-    from docgen.outputs import certificates
-
-    run = Run(dataclasses.replace(loaded, settings=settings), tmp_path / "scratch")
     (tmp_path / "scratch").mkdir()
+    return Run(dataclasses.replace(loaded, settings=settings), tmp_path / "scratch")
+
+
+def test_proof_shows_the_scan_but_no_print_file_contains_it(tmp_path: Path) -> None:
+    run = scan_run(tmp_path)
+    s = run.loaded.settings
+    plan = stock.plan(s.home, s.certificate.stock, scan=s.scan)
+    assert plan.scan is not None
+    assert plan.scan.data == s.home.file("config/stock-scan.jpg").read_bytes()
     artifacts = {a.name: a for a in certificates.render(run)}
     proof = artifacts["certificates-proof.pdf"].source
     assert proof is not None

@@ -4,7 +4,6 @@ or has open in Word. The previous outputs survive each of them byte for byte."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import subprocess
@@ -17,41 +16,22 @@ from typing import Any
 
 import pytest
 
-from docgen import cli, disk, generate, guard
+from docgen import cli, disk, generate
 from docgen.artifacts import Artifact, Options, Run
 from docgen.errors import DocgenError, display_path
 from docgen.outputs import OUTPUTS
 from docgen.writer import disk_full
 
 from .conftest import MINIMAL
+from .writer_replay import Recording, assert_whole_but, copy_edition, record, replay, tree
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-
-def tree(folder: Path) -> dict[str, bytes | None]:
-    """Every path under ``folder`` (folders as None, files with their bytes): equal trees mean
-    byte-identical outputs and nothing left behind beside them."""
-    return {
-        p.relative_to(folder).as_posix(): None if p.is_dir() else p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-    }
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "docgen", *args], capture_output=True, text=True, timeout=300
     )
-
-
-def copy_edition(folder: Path, *replacements: tuple[str, str]) -> Path:
-    shutil.copytree(MINIMAL.parent, folder)
-    path = folder / "edition.yaml"
-    text = path.read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert old in text
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 class Faults:
@@ -147,21 +127,12 @@ class Faults:
 
 
 @dataclass(frozen=True)
-class Recorded:
-    output: str
-    name: str
-    data: bytes
-    from_file: bool
-
-
-@dataclass(frozen=True)
 class Runs:
     previous: Path
     """The minimal edition generated once, plus a file of the user's own (never to be lost)."""
     changed: Path
     """The minimal edition with another unit name: every output differs."""
-    checked: Any
-    rendered: list[Recorded]
+    recordings: dict[Path, Recording]
     """What generating ``changed`` rendered, replayed for each fault instead of rendering again."""
 
 
@@ -172,43 +143,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     generate.generate(MINIMAL, previous)
     (previous / "我的笔记.txt").write_text("办公室自己放进来的文件", encoding="utf-8")
     changed = copy_edition(base / "changed", ("甲单位工会", "丙单位工会"))
-    rendered: list[Recorded] = []
-    with pytest.MonkeyPatch.context() as mp:
-        for name, render in list(OUTPUTS.items()):
-            mp.setitem(OUTPUTS, name, recording(name, render, rendered))
-        generate.generate(changed, base / "reference" / "out")
-    return Runs(previous, changed, generate.check(changed), rendered)
-
-
-def recording(name: str, render: Any, into: list[Recorded]) -> Any:
-    def record(run: Run) -> Iterator[Artifact]:
-        for a in render(run):
-            data = a.data if a.data is not None else a.source.read_bytes()
-            into.append(Recorded(name, a.name, data, a.source is not None))
-            yield a
-
-    return record
-
-
-def replay(mp: pytest.MonkeyPatch, runs: Runs) -> None:
-    """Generate goes through its whole recipe, but checks and renders from what ``runs`` saw:
-    the writer is under test here, and 4 × ~60 renders would take minutes."""
-    mp.setattr(generate, "check", lambda path: runs.checked)
-    for name in OUTPUTS:
-        mp.setitem(OUTPUTS, name, replayer(name, runs.rendered))
-
-
-def replayer(name: str, rendered: list[Recorded]) -> Any:
-    def render(run: Run) -> Iterator[Artifact]:
-        for i, r in enumerate(x for x in rendered if x.output == name):
-            if r.from_file:  # a big file a renderer finished in scratch: the writer moves it
-                source = run.scratch / f"{name}-{i}"
-                source.write_bytes(r.data)
-                yield Artifact(r.name, source=source)
-            else:
-                yield Artifact(r.name, r.data)
-
-    return render
+    return Runs(previous, changed, {changed: record(changed, base / "reference" / "out")})
 
 
 SCENARIOS = {
@@ -224,7 +159,7 @@ def test_a_full_disk_at_any_write_leaves_the_previous_outputs_byte_identical(
     scenario: str, runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     only, swap, previous = SCENARIOS[scenario]
-    replay(monkeypatch, runs)
+    replay(monkeypatch, runs.recordings)
 
     def attempt(work: Path, fail: int) -> tuple[Faults, DocgenError | None]:
         faults = Faults(work, fail)
@@ -271,7 +206,7 @@ def test_a_full_disk_at_any_write_leaves_the_previous_outputs_byte_identical(
 def test_a_full_disk_is_a_chinese_message_and_exit_1_not_a_traceback(
     runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    replay(monkeypatch, runs)
+    replay(monkeypatch, runs.recordings)
     out = tmp_path / "out"
     shutil.copytree(runs.previous, out)
     before = tree(tmp_path)
@@ -339,15 +274,17 @@ def big_edition(folder: Path, winners: int = 150) -> Path:
 
 
 def staged(work: Path, pattern: str) -> list[Path]:
-    return sorted(work.glob(f".out.staging-*/{pattern}"))
+    """In the staging folder, or in it renamed for the swap (then it holds either set)."""
+    return sorted([*work.glob(f".out.staging-*/{pattern}"), *work.glob(f".out.swap-*/{pattern}")])
 
 
 KILL_POINTS: dict[str, Callable[[Path], bool]] = {
     "rendering (scratch folder made)": lambda work: any(work.glob(".out.scratch-*")),
     "half the certificates staged": lambda work: len(staged(work, "certificates/*.pdf")) >= 75,
-    # The new manifest is staged milliseconds before the swap, and after it the staging name holds
-    # the previous set while it is removed: in practice this kill lands just after the swap.
-    "at the swap (a manifest under the staging name)": lambda work: bool(
+    # The new manifest is staged milliseconds before the swap, and after it the swap folder holds
+    # the previous set while it is removed: in practice this kill lands just after the swap, and
+    # the next run must remove that set by its manifest (carry.discard), not wholesale.
+    "at the swap (a manifest in the staging or swap folder)": lambda work: bool(
         staged(work, "manifest.json")
     ),
 }
@@ -383,20 +320,20 @@ def test_kill_9_mid_run_leaves_the_previous_outputs_and_the_next_run_cleans_up(
             # The swap is milliseconds long: on a busy machine the run may finish between two
             # looks. Then its new set must be whole, and the kill is tried again from there.
             assert proc.returncode == 0 and point.startswith("at the swap"), point
-            assert_whole(out)
+            assert_whole_but(out)
             before = outputs()
         else:
             pytest.fail(f"{point}: the run ended before it was killed, five times")
         now = outputs()
         if now != before and point.startswith("at the swap"):
-            assert_whole(out)  # the previous set, or the new one whole: never a mix
+            assert_whole_but(out)  # the previous set, or the new one whole: never a mix
         else:
             assert now == before, point
     assert any(p.name.startswith(".out.") for p in work.iterdir())  # the kills left their folders
     result = run_cli("generate", str(MINIMAL), "-o", str(out), "--only", "report")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in work.iterdir()] == ["out"]  # every leftover removed
-    assert_whole(out)
+    assert_whole_but(out)
 
 
 def wait_for(
@@ -407,15 +344,6 @@ def wait_for(
     while not reached(work) and proc.poll() is None:
         assert time.monotonic() < deadline, f"never reached: {what}"
         time.sleep(0.005)
-
-
-def assert_whole(out: Path) -> None:
-    """Every file the manifest lists is there with its hash, and nothing else of docgen's."""
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for entry in manifest["files"]:
-        assert guard.digest(out / entry["path"])["sha256"] == entry["sha256"], entry["path"]
-    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert files - {"manifest.json"} == {e["path"] for e in manifest["files"]}
 
 
 def test_a_set_moved_aside_by_a_killed_run_is_put_back_before_anything_else(
@@ -596,15 +524,6 @@ def test_force_overwrites_edited_and_open_files(out: Path, first: Path) -> None:
     assert (out / "report.docx").read_bytes() == (first / "report.docx").read_bytes()
     assert (out / "~$port.docx").read_bytes() == b"owner"  # Word's file, not ours to delete
     assert_whole_but(out, "~$port.docx")
-
-
-def assert_whole_but(out: Path, *extra: str) -> None:
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    listed = {e["path"] for e in manifest["files"]}
-    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert files == listed | {"manifest.json", *extra}
-    for entry in manifest["files"]:
-        assert guard.digest(out / entry["path"])["sha256"] == entry["sha256"]
 
 
 def test_a_renamed_edited_copy_is_kept_as_the_message_advises(out: Path) -> None:

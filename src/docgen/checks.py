@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 from . import certificate, context, docx_lint, fonts, source
@@ -39,7 +38,7 @@ def run(loaded: Loaded) -> list[Problem]:
 def template_problems(loaded: Loaded) -> list[Problem]:
     """The Word report template, linted against this edition's settings with every field filled."""
     with docx_lint.filled(loaded) as sample:
-        return docx_lint.lint(report.template(loaded), partial(report.template_context, sample))
+        return docx_lint.lint(report.template(loaded), report.template_context(sample))
 
 
 def printed_strings(loaded: Loaded) -> Iterator[tuple[FieldPath, str]]:

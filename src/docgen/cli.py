@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("edition", type=_edition_path, metavar="EDITION.yaml", help=EDITION_HELP)
     gen.add_argument(
-        "-o", "--out", type=_out_path, metavar="目录", help="输出目录（默认 out/<本届文件夹名>/）"
+        "-o", "--out", type=_out_folder, metavar="目录", help="输出目录（默认 out/<本届文件夹名>/）"
     )
     kinds = "、".join(f"{k}（{v}）" for k, v in LABELS.items())
     gen.add_argument(
@@ -238,6 +238,17 @@ def _printer_in(args: argparse.Namespace, home: Home) -> None:
         args.usage_error(f"参数 --printer：{why}")
 
 
+def _out_folder(text: str) -> Path:
+    """-o naming a file, a folder below a file or a mount point is a usage error (exit 2) too."""
+    from . import outdir
+
+    path = _out_path(text)
+    found = outdir.problem(path.absolute())
+    if found is not None:
+        raise argparse.ArgumentTypeError(str(found))
+    return path
+
+
 def _generate(args: argparse.Namespace) -> int:
     from . import edition, generate, pdf
     from .artifacts import Options
@@ -274,6 +285,7 @@ def _generate(args: argparse.Namespace) -> int:
         )
         written, warnings = generate.generate(args.edition, args.out, args.only, progress, options)
     _summary(written)
+    _print_list(written.kept, 0)
     if warnings:
         err.print(
             f"[yellow]另有 {len(warnings)} 条排版提示（不影响生成），"

@@ -14,11 +14,14 @@ import errno
 import glob
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
-LEFTOVERS = ("staging", "scratch", "old", "tmp")
+LEFTOVERS = ("staging", "swap", "scratch", "old", "tmp")
+"""staging and scratch hold docgen's files only (and links to the office's); swap and old may
+hold a set that was swapped out, with files the office saved during the run."""
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -80,21 +83,23 @@ def link_or_copy(source: Path, target: Path) -> None:
         create(target, blocks(source))  # no hard links here (FAT, exFAT, some network shares)
 
 
-def swap(staging: Path, out: Path) -> None:
+def swap(staging: Path, out: Path) -> Path | None:
     """Put ``staging`` where ``out`` is: one atomic exchange on Linux, two renames elsewhere.
+    Returns where the previous set now is, for the caller to remove with care (or None).
 
     Nothing after the swap may fail: the new set is in place, and an error would claim otherwise.
     """
+    previous: Path | None = staging
     if not out.exists():
         staging.rename(out)
-    elif exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # now the previous set; or the next run's
-    else:
-        _swap_by_renames(staging, out)
+        previous = None
+    elif not exchange(staging, out):
+        previous = _swap_by_renames(staging, out)
     fsync_dir(out.parent)
+    return previous
 
 
-def _swap_by_renames(staging: Path, out: Path) -> None:
+def _swap_by_renames(staging: Path, out: Path) -> Path:
     old = beside(out, "old")
     out.rename(old)
     try:
@@ -102,7 +107,7 @@ def _swap_by_renames(staging: Path, out: Path) -> None:
     except BaseException:
         old.rename(out)  # the previous set goes back; a kill right here is undone next run
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    return old
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -129,11 +134,12 @@ def beside(out: Path, kind: str) -> Path:
     return out.parent / f".{out.name}.{kind}-{os.getpid()}"
 
 
-def remove_leftovers(out: Path) -> None:
+def remove_leftovers(out: Path, settle: Callable[[Path], object] | None = None) -> None:
     """Clean up after runs that were killed (their process no longer exists).
 
     Staging, scratch and temporary files are discarded. A previous output set moved aside (killed
-    between the two renames of the non-Linux swap) is put back if nothing replaced it.
+    between the two renames of the non-Linux swap) is put back if nothing replaced it; otherwise
+    it, and any swap folder, goes to ``settle``, which removes only what docgen wrote or carried.
     """
     prefix = f".{out.name}."
     for path in sorted(out.parent.glob(glob.escape(prefix) + "*-*")):
@@ -142,10 +148,65 @@ def remove_leftovers(out: Path) -> None:
             continue
         if kind == "old" and not out.exists():
             path.rename(out)
-        elif path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
+        elif not path.is_dir() or path.is_symlink():
             path.unlink(missing_ok=True)
+        elif kind in ("staging", "scratch"):
+            remove_tree(path)
+        elif settle is not None:
+            settle(path)
+
+
+def open_folders(folder: Path) -> dict[tuple[str, ...], os.stat_result]:
+    """Make every folder under ``folder`` (and itself) writable by its owner, so what is in it can
+    be removed: a read-only folder of the office's is carried with its mode. Returns each folder's
+    lstat from before; best effort (a folder of another owner stays as it is)."""
+    found: dict[tuple[str, ...], os.stat_result] = {}
+    if folder.is_dir() and not folder.is_symlink():
+        found[()] = os.lstat(folder)
+    found.update((rel, info) for rel, info in walk(folder) if stat.S_ISDIR(info.st_mode))
+    for rel, info in found.items():
+        with contextlib.suppress(OSError):
+            folder.joinpath(*rel).chmod(stat.S_IMODE(info.st_mode) | stat.S_IRWXU)
+    return found
+
+
+def remove_tree(folder: Path) -> None:
+    """A folder docgen made (staging, scratch) and all in it, whatever modes it carried over."""
+    with contextlib.suppress(OSError):
+        open_folders(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def walk(folder: Path) -> Iterator[tuple[tuple[str, ...], os.stat_result]]:
+    """Every entry under ``folder`` with its lstat, folders before their contents, sorted by name.
+    Links are reported, never followed: nothing outside ``folder`` is visited."""
+    pending: list[tuple[str, ...]] = [()]
+    while pending:
+        rel = pending.pop()
+        below = []
+        for name in _names(folder.joinpath(*rel)):
+            info = lstat_or_none(folder.joinpath(*rel, name))
+            if info is None:
+                continue  # removed by the office while we looked
+            yield (*rel, name), info
+            if stat.S_ISDIR(info.st_mode):
+                below.append((*rel, name))
+        pending.extend(reversed(below))
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        with os.scandir(folder) as scan:
+            return sorted(entry.name for entry in scan)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def lstat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def _alive(pid: int) -> bool:

@@ -7,7 +7,7 @@ import difflib
 import re
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -19,16 +19,14 @@ from jinja2 import nodes
 from PIL import Image
 from pydantic import BaseModel
 
-from . import templating
+from . import docx_render, plain, render_worker, templating
 from .docx_template import Source, Template, preflight, read
 from .edition import Loaded
 from .errors import DocgenError, Location, Problem, Severity, quote
 from .model import STORY_PARTS, Edition
 
-__all__ = ["filled", "filled_edition", "lint", "preflight"]
+__all__ = ["examine", "filled", "filled_edition", "lint", "preflight"]
 
-ContextFor = Callable[[Any], dict[str, Any]]
-"""The report context for a DocxTemplate (photos are placed into the template that renders them)."""
 Shape = tuple[Any, str]
 """A value of the filled context and its path, such as ``awards[].winners[].unit``."""
 UNKNOWN: Shape = (None, "")
@@ -80,16 +78,26 @@ REPORTED: dict[str, tuple[str, ...]] = {
 }
 
 
-def lint(path: Path, context: ContextFor) -> list[Problem]:
-    """Every problem of the Word template at ``path`` (the pre-flight first), errors then warnings."""
+def lint(path: Path, context: docx_render.Context) -> list[Problem]:
+    """Every problem of the Word template at ``path`` (the pre-flight first), errors then warnings.
+    All but the pre-flight runs in the render worker: reading a template is work too."""
     problems = preflight(path)
     if problems:
         return problems
+    plain.check(context.values, path.name)
+    try:
+        return render_worker.run(path, examine, path, context)
+    except DocgenError as exc:
+        return list(exc.problems)
+
+
+def examine(path: Path, context: docx_render.Context) -> list[Problem]:
+    """lint's work on a template that passed the pre-flight, in this process."""
     try:
         template = read(path)
     except DocgenError as exc:
         return list(exc.problems)
-    ctx = context(template.docx)
+    ctx = context.values
     found = [
         (where, message) for where, joined, raw in template.texts for message in slips(joined, raw)
     ]
@@ -97,7 +105,7 @@ def lint(path: Path, context: ContextFor) -> list[Problem]:
     for source in template.sources:
         _check(source, fields, found)
     problems = [Problem(Location(path), where, message) for where, message in dict.fromkeys(found)]
-    return problems or _dry_run(path, template, ctx) or unused(path, fields.printed)
+    return problems or _dry_run(path, template, context) or unused(path, fields.printed)
 
 
 def slips(joined: str, raw: str) -> Iterator[str]:
@@ -271,11 +279,11 @@ def unused(path: Path, printed: set[str]) -> list[Problem]:
     return problems
 
 
-def _dry_run(path: Path, template: Template, ctx: dict[str, Any]) -> list[Problem]:
-    """docxtpl's own render, strict and sandboxed as in outputs/report.py, for what the static
-    checks cannot follow (filters, calls, types). It stops at the first failure."""
+def _dry_run(path: Path, template: Template, context: docx_render.Context) -> list[Problem]:
+    """docxtpl's own render, as in outputs/report.py, for what the static checks cannot follow
+    (filters, calls, types). It stops at the first failure."""
     try:
-        template.docx.render(ctx, jinja_env=templating.environment(), autoescape=True)
+        docx_render.render(template.docx, context)
     except Exception as exc:  # a template's failure is the template's, as in report.render_docx
         source = _failed_in(template, exc)
         if isinstance(exc, jinja2.TemplateSyntaxError):

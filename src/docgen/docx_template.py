@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from docx.oxml.parser import parse_xml  # python-docx's parser: no entities, no DTD, no network
-from docxtpl import DocxTemplate
 
+from . import docx_render, render_worker
 from .docx_preflight import preflight
 from .docx_scan import NOT_DOCX
 from .errors import DocgenError, Location, Problem
@@ -71,7 +71,9 @@ class Template:
 def read(path: Path) -> Template:
     """A template that passed the pre-flight, opened as docxtpl will render it."""
     try:
-        return _read(DocxTemplate(str(path)))
+        return _read(docx_render.Template(str(path)))
+    except (MemoryError, render_worker.Overrun):
+        raise  # the render worker's bounds, not a broken file
     except Exception as exc:
         # python-docx meets a damaged package with whatever its code trips on, and loads parts
         # lazily, so not only when opening: fuzz/template.py found AttributeErrors for a .rels
@@ -160,9 +162,11 @@ def _source(tpl: Any, label: str, part: Any, root: Any, labels: list[str]) -> So
     else:
         xml = tpl.get_xml() if label == "正文" else tpl.get_part_xml(part)
     text = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
-    starts = [
-        (text.count("\n", 0, m.start()) + 2, labels[int(m[1])]) for m in MARKED.finditer(text)
-    ]
+    starts, lines, counted = [], 0, 0
+    for mark in MARKED.finditer(text):  # counted on from the last mark: a big part has 20,000
+        lines += text.count("\n", counted, mark.start())
+        counted = mark.start()
+        starts.append((lines + 2, labels[int(mark[1])]))
     return Source(label, part, text, tuple(starts))
 
 

@@ -41,15 +41,18 @@ def generate(
     if options.winner is not None:  # re-issue one certificate: everything else stays as it is
         selected = ["certificates"]
     target = out or DEFAULT_OUT / loaded.name
-    # Then make sure the outputs can be written without losing the user's work: no file they
-    # edited or have open in Word would be replaced (unless --force).
-    writer.prepare(target, options.force)
-    # Now render: artifacts stream into a staging folder that replaces `target` only at the end.
-    with writer.disk_full_explained(target), writer.scratch_folder(target) as scratch:
+    # Then hold the output folder (one run at a time) and make sure the outputs can be written
+    # without losing the user's work: no file they edited or have open in Word would be replaced.
+    # Now render: artifacts stream into a staging folder that replaces `folder` at the end.
+    with (
+        writer.disk_full_explained(target),
+        writer.session(target, options.force) as folder,
+        writer.scratch_folder(folder) as scratch,
+    ):
         run = Run(loaded, scratch, progress, options)
         replaced = set() if options.winner is not None else set(selected)
         artifacts = _artifacts(run, selected)
-        written = writer.write(artifacts, target, replaced, _manifest(loaded), options.force)
+        written = writer.write(artifacts, folder, replaced, _manifest(loaded), options.force)
     return written, warnings
 
 

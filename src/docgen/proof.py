@@ -10,6 +10,7 @@ The PNG copies are rendered with pypdfium2.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import math
 from dataclasses import dataclass
@@ -162,7 +163,7 @@ def _labels(
         pages[i // per_page].append(entry)
     values = {
         "pages": pages,
-        "grid": grid,
+        "grid": [dataclasses.asdict(cell) for cell in grid],
         "edition": context.edition_title(loaded.edition),
         "count": len(certs),
         "first_page": start // per_page,

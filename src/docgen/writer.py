@@ -9,19 +9,18 @@ changed or has open are not replaced (guard.py); the system calls themselves are
 from __future__ import annotations
 
 import contextlib
-import json
+import errno
 import os
-import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from . import disk, guard
+from . import aside, carry, disk, guard, manifest, outdir
 from .artifacts import Artifact
-from .errors import DocgenError, display_path
+from .errors import DocgenError, Problem, display_path, raise_if_errors
 
-MANIFEST = guard.MANIFEST
+MANIFEST = manifest.NAME
 DISK_FULL_MESSAGE = (
     "磁盘已满，无法写入{where}。之前生成的文件保持原样；"
     "请清理出空间（或用 -o 把输出放到空间充足的磁盘）后重新运行。"
@@ -34,6 +33,8 @@ class Written:
 
     folder: Path
     files: list[dict[str, Any]] = field(default_factory=list)
+    kept: list[Problem] = field(default_factory=list)
+    """Files the office saved while the swap ran, kept under another name (warnings)."""
 
     def by_output(self) -> dict[str, tuple[int, int]]:
         """output → (file count, total bytes)."""
@@ -44,12 +45,19 @@ class Written:
         return totals
 
 
-def prepare(out: Path, force: bool) -> None:
-    """Before rendering: ``out`` can be written, a killed run's leftovers are gone (a set it had
-    moved aside is back), and no file the user changed or has open would be replaced."""
-    check_writable(out)
-    disk.remove_leftovers(out.absolute())
-    guard.check(out.absolute(), force)
+@contextlib.contextmanager
+def session(out: Path, force: bool) -> Iterator[Path]:
+    """The run's hold on its output folder, taken before rendering: the folder as it really is
+    (outdir.resolve), locked against a second run, a killed run's leftovers gone (a set it had
+    moved aside is back), and no file the user changed or has open about to be replaced."""
+    folder = outdir.resolve(out)
+    check_writable(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with outdir.locked(folder):
+        disk.remove_leftovers(folder, lambda leftover: aside.remove(leftover, folder, {}))
+        outdir.check_group(folder)
+        guard.check(folder, manifest.read(folder), force)
+        yield folder
 
 
 @contextlib.contextmanager
@@ -57,11 +65,11 @@ def scratch_folder(out: Path) -> Iterator[Path]:
     """A private folder beside ``out`` for renderers' intermediate files: on the output's disk, so
     finished files move into staging by a rename, and removed like staging after a killed run."""
     folder = disk.beside(out.absolute(), "scratch")
-    folder.mkdir(parents=True)
+    _make_beside(out, folder)  # big files are finished here: they take the folder's group too
     try:
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        disk.remove_tree(folder)
 
 
 @contextlib.contextmanager
@@ -84,37 +92,64 @@ def write(
     artifacts: Iterable[tuple[str, Artifact]],
     out: Path,
     replaced: set[str],
-    manifest: dict[str, Any],
+    metadata: dict[str, Any],
     force: bool = False,
 ) -> Written:
-    """Write every (output, artifact) into ``out`` atomically.
+    """Write every (output, artifact) into ``out`` (a folder ``session`` holds) atomically.
 
     Files of outputs not in ``replaced`` (a ``--only`` run) are carried over from the previous
-    folder unchanged, so regenerating the report keeps the certificates; so is every file the
-    user put into the folder.
+    folder unchanged, so regenerating the report keeps the certificates; so is every file and
+    folder the user put into the folder, up to the swap.
     """
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    disk.remove_leftovers(out)
-    staging = disk.beside(out, "staging")
+    staging, swapping = disk.beside(out, "staging"), disk.beside(out, "swap")
+    seen: dict[carry.Rel, carry.Identity | None] = {}
     try:
-        files = _carry_over(out, staging, replaced)
-        for output, artifact in artifacts:
-            files[artifact.name] = _store(staging, output, artifact)
-        written = Written(out, sorted(files.values(), key=lambda f: str(f["path"])))
-        _write_manifest(staging, written.files, manifest)
-        guard.check(out, force)  # again: a file may have been opened or edited while we rendered
-        _swap(staging, out)
+        _make_beside(out, staging)
+        files = {a.name: _store(staging, output, a) for output, a in artifacts}
+        written, seen = _complete(out, staging, files, replaced, metadata, force)
+        staging.rename(swapping)  # from here on it holds the office's files too: see aside.remove
+        previous = _swap(swapping, out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        disk.remove_tree(staging)
+        aside.remove(swapping, out, seen)
         raise
+    if previous is not None:
+        written.kept = aside.remove(previous, out, seen)
     return written
 
 
+def _make_beside(out: Path, folder: Path) -> None:
+    """Made with the output folder's group (and mode, open to its owner until carry.seal) before
+    any file, so every file docgen writes takes the group, as the office's files there do."""
+    folder.mkdir()
+    if out.is_dir():
+        outdir.copy_attributes(out.stat(), folder, writable=True)
+
+
+def _complete(
+    out: Path,
+    staging: Path,
+    files: dict[str, dict[str, Any]],
+    replaced: set[str],
+    metadata: dict[str, Any],
+    force: bool,
+) -> tuple[Written, dict[carry.Rel, carry.Identity | None]]:
+    """After rendering, what the office did to the folder meanwhile counts: checked again (a file
+    edited or opened in Word), then carried in, then the manifest, last."""
+    previous = manifest.read(out)
+    guard.check(out, previous, force, again=True)
+    carried = carry.over(out, staging, previous, replaced, force)
+    raise_if_errors(carried.problems)
+    written = Written(out, sorted({**carried.kept, **files}.values(), key=lambda f: f["path"]))
+    disk.create(staging / MANIFEST, [manifest.text(metadata, written.files)])
+    disk.fsync_dir(staging)
+    carry.seal(staging, {**carried.folders, **({(): out.stat()} if out.is_dir() else {})})
+    return written, carried.seen
+
+
 def _store(staging: Path, output: str, artifact: Artifact) -> dict[str, Any]:
-    target = guard.inside(staging, artifact.name)
+    target = manifest.inside(staging, artifact.name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)  # a file carried over from the previous run, now re-made
     if artifact.source is not None:
         disk.move(artifact.source, target)
     else:
@@ -123,45 +158,15 @@ def _store(staging: Path, output: str, artifact: Artifact) -> dict[str, Any]:
     return {"path": artifact.name, "output": output, **guard.digest(target)}
 
 
-def _carry_over(out: Path, staging: Path, replaced: set[str]) -> dict[str, dict[str, Any]]:
-    """Into a new staging folder: docgen's files of the outputs this run does not re-make, and
-    every file the user put into the output folder (kept, but not listed: they are not ours)."""
-    staging.mkdir()
-    ours = {e["path"]: e for e in guard.entries(guard.read_manifest(out) or {})}
-    kept = {}
-    for rel in _files(out):
-        entry = ours.get(rel)
-        if rel == MANIFEST or (entry is not None and entry.get("output") in replaced):
-            continue
-        target = guard.inside(staging, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        disk.link_or_copy(guard.inside(out, rel), target)
-        if entry is not None:
-            kept[rel] = {**entry, **guard.digest(target)}
-    return kept
-
-
-def _files(folder: Path) -> Iterator[str]:
-    """Every file under ``folder`` as a relative posix path; symbolic links are not followed."""
-    for root, dirs, names in os.walk(folder):
-        links = [d for d in dirs if Path(root, d).is_symlink()]
-        for name in sorted(names + links):
-            yield PurePosixPath(Path(root, name).relative_to(folder)).as_posix()
-
-
-def _write_manifest(staging: Path, files: list[dict[str, Any]], manifest: dict[str, Any]) -> None:
-    outputs = sorted({f["output"] for f in files})
-    data = {**manifest, "outputs": outputs, "files": files}
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    disk.create(staging / MANIFEST, [text.encode("utf-8")])
-    disk.fsync_dir(staging)
-
-
-def _swap(staging: Path, out: Path) -> None:
+def _swap(swapping: Path, out: Path) -> Path | None:
     try:
-        disk.swap(staging, out)
+        return disk.swap(swapping, out)
     except PermissionError as exc:  # Windows, or WSL on /mnt/c: a file in the folder is open
         raise guard.in_use(exc) from exc
+    except OSError as exc:
+        if exc.errno == errno.EBUSY:  # a mount point resolve() could not see (a bind mount)
+            raise outdir.mount_refusal(out) from exc
+        raise
 
 
 def check_writable(out: Path) -> None:

@@ -1,5 +1,6 @@
 """The Word meeting report: templates/docx/report.docx (the office's copy, restyled in Word, else
-the packaged default) rendered by docxtpl in the sandboxed, strict, autoescaping environment, with photos from the shared pipeline."""
+the packaged default) rendered by docxtpl in the sandboxed, strict, autoescaping environment and
+in the render worker, with photos from the shared pipeline."""
 
 from __future__ import annotations
 
@@ -9,10 +10,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
-
-from .. import context, docx_template, photos, templating, zh, zips
+from .. import (
+    context,
+    docx_render,
+    docx_template,
+    photos,
+    plain,
+    render_worker,
+    templating,
+    zh,
+    zips,
+)
 from ..artifacts import Artifact, Run
 from ..edition import Loaded
 from ..errors import raise_if_errors
@@ -41,39 +49,43 @@ def template(loaded: Loaded) -> Path:
 def render_docx(loaded: Loaded) -> bytes:
     path = template(loaded)
     raise_if_errors(docx_template.preflight(path))  # before python-docx parses any of it
-    doc = DocxTemplate(str(path))
-    ctx = template_context(loaded, doc)
+    data = template_context(loaded)
+    plain.check(data.values, path.name)
+    return zips.normalise(render_worker.run(path, _rendered, path, loaded, data))
+
+
+def _rendered(path: Path, loaded: Loaded, data: docx_render.Context) -> bytes:
+    """The report as docxtpl saves it (in the render worker)."""
+    template = docx_render.Template(str(path))
     try:
-        doc.render(ctx, jinja_env=templating.environment(), autoescape=True)
+        docx_render.render(template, data)
     except Exception as exc:
         raise templating.template_error(exc, path) from None
-    _fix_properties(doc, loaded)
+    _fix_properties(template, loaded)
     buffer = io.BytesIO()
-    doc.save(buffer)
-    return zips.normalise(buffer.getvalue())
+    template.save(buffer)
+    return buffer.getvalue()
 
 
-def template_context(loaded: Loaded, template: DocxTemplate) -> dict[str, Any]:
-    """What report.docx receives; photos become images of ``template``, the one that renders."""
-    ctx = context.base(loaded)
-    figures: dict[str, list[dict[str, Any]]] = {part: [] for part in ctx["story"]["parts"]}
+def template_context(loaded: Loaded) -> docx_render.Context:
+    """What report.docx receives: plain values, each photo a token of the context's photos."""
+    data = docx_render.Context(context.base(loaded))
+    figures: dict[str, list[dict[str, Any]]] = {part: [] for part in data.values["story"]["parts"]}
     for view in context.photo_groups(loaded):
-        images = [_image(loaded, template, view, i) for i in range(len(view.photos))]
+        images = [_image(loaded, data, view, i) for i in range(len(view.photos))]
         figures[view.after].append({"caption": view.caption, "images": images})
-    ctx["figures"] = figures
-    ctx["headings"] = _headings(loaded)
-    return ctx
+    data.values["figures"] = figures
+    data.values["headings"] = _headings(loaded)
+    return data
 
 
-def _image(
-    loaded: Loaded, template: DocxTemplate, view: context.PhotoGroupView, i: int
-) -> InlineImage:
+def _image(loaded: Loaded, data: docx_render.Context, view: context.PhotoGroupView, i: int) -> str:
     n = len(view.photos)
     w, h = view.sizes[i]
     width_mm = min((TEXT_WIDTH_MM - GAP_MM * (n - 1)) / n, MAX_HEIGHT_MM * w / h)
     longest = photos.px_for(width_mm * max(1.0, h / w), DPI)
     prepared = context.prepare_photo(loaded, view.photos[i], longest)
-    return InlineImage(template, io.BytesIO(prepared.data), width=Mm(width_mm))
+    return data.photo(prepared.data, width_mm)
 
 
 def _headings(loaded: Loaded) -> dict[str, str]:
@@ -86,7 +98,7 @@ def _headings(loaded: Loaded) -> dict[str, str]:
     return {name: zh.numeral(i) for i, name in enumerate(order, start=1)}
 
 
-def _fix_properties(template: DocxTemplate, loaded: Loaded) -> None:
+def _fix_properties(template: docx_render.Template, loaded: Loaded) -> None:
     """Dates from the edition, never the clock; no trace of the machine or of python-docx."""
     props = template.docx.core_properties
     when = datetime.combine(loaded.edition.meeting.date, datetime.min.time())
