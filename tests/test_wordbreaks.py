@@ -26,6 +26,11 @@ DOCGEN_NAMES = edition_names(E)
 BODIES = [c.texts["body"].value for c in certificate.build(LOADED)[:8]]
 TEXTS = [E.press.title, context.report_title(E), *BODIES]
 TEXTS += [w.unit for a in E.awards for w in a.winners][::3]
+TEXTS += [  # awkward: a long title, Latin, numerals, rare characters
+    "关于某某大学化学与分子工程学院工会委员会第一百一十届“A&B<杯>”评选暨COVID-19防控"
+    "与AI+科普活动（2031年6月30日，100余人参加）情况的报告",
+    "欧阳䶮主持，14家单位70余人参加，23位汇报人介绍EAP计划与䶮龘测试（扩展A区字䶮）",
+]
 WIDTHS_EM = (6, 9, 13, 18)
 CSS = """body { font-family: "Noto Serif CJK SC"; font-size: 12pt; margin: 0 }
 p { margin: 0 0 2em 0 } .keep { white-space: nowrap }"""
