@@ -64,6 +64,18 @@ def awkward_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def no_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refusals must come before anything is rendered: any output's render fails the test."""
+    from docgen.outputs import OUTPUTS
+
+    def render(run: object) -> None:
+        raise AssertionError("rendered before refusing")
+
+    for name in OUTPUTS:
+        monkeypatch.setitem(OUTPUTS, name, render)
+
+
+@pytest.fixture
 def edition_copy(tmp_path: Path) -> Callable[..., Path]:
     """A copy of the minimal edition folder, with text replacements applied to its YAML."""
 

@@ -386,17 +386,6 @@ def out(first: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def no_render(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Refusals must come before anything is rendered."""
-
-    def render(run: Run) -> Iterator[Artifact]:
-        raise AssertionError("rendered before refusing")
-
-    for name in OUTPUTS:
-        monkeypatch.setitem(OUTPUTS, name, render)
-
-
 def refused(out: Path, **kwargs: Any) -> list[str]:
     """Generate into ``out`` expecting a refusal: the located messages, the folder untouched."""
     before = tree(out.parent)

@@ -10,16 +10,14 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from docgen import cli, disk, generate, manifest, outdir
-from docgen.artifacts import Artifact, Options, Run
+from docgen.artifacts import Options
 from docgen.errors import DocgenError, display_path
-from docgen.outputs import OUTPUTS
 
 from .bounded import docgen
 from .conftest import MINIMAL
@@ -43,15 +41,6 @@ def first(recorded: tuple[Path, dict[Path, Recording]], monkeypatch: pytest.Monk
     """A docgen output folder; runs in the test replay the recorded artifacts."""
     replay(monkeypatch, recorded[1])
     return recorded[0]
-
-
-@pytest.fixture
-def no_render(monkeypatch: pytest.MonkeyPatch) -> None:
-    def render(run: Run) -> Iterator[Artifact]:
-        raise AssertionError("rendered before refusing")
-
-    for name in OUTPUTS:
-        monkeypatch.setitem(OUTPUTS, name, render)
 
 
 def refusal(out: Path, **kwargs: Any) -> list[str]:
